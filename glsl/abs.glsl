@@ -1,0 +1,5 @@
+#include "_common.glsl"
+float op(float x) {
+  return abs(x);
+}
+#include "_elementwise.glsl"

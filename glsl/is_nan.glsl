@@ -1,0 +1,5 @@
+#include "_common.glsl"
+float op(float x) {
+  return is_nan(x) ? 1.0 : 0.0;
+}
+#include "_elementwise.glsl"
