@@ -1,5 +1,5 @@
 #include "_common.glsl"
 float op(float x) {
-  return abs(x) > 1.0 ? NAN : acos(x);
+  return acos_(x);
 }
 #include "_elementwise.glsl"

@@ -1,5 +1,5 @@
 #include "_common.glsl"
 float op(float x) {
-  return atan(x);
+  return atan_(x);
 }
 #include "_elementwise.glsl"

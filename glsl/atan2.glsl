@@ -8,6 +8,6 @@ float op(float a, float b) {
   if (is_inf(a) && is_inf(b)) return (neg_b ? 0.75 * PI : 0.25 * PI) * sign(a);
   if (is_inf(b)) return neg_b ? (neg_a ? -PI : PI) : (neg_a ? -0.0 : 0.0);
   if (is_inf(a)) return 0.5 * PI * sign(a);
-  return atan(a, b);
+  return atan2_(a, b);
 }
 #include "_elementwise.glsl"

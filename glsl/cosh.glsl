@@ -1,7 +1,8 @@
 #include "_common.glsl"
 float op(float x) {
   float ax = abs(x);
-  if (ax > 89.0) return is_nan(x) ? x : INF;
+  if (is_nan(x)) return x;
+  if (ax > 20.0) return exp(ax - 0.6931471805599453);
   float e = exp(ax);
   return 0.5 * (e + 1.0 / e);
 }

@@ -9,7 +9,6 @@ float op(float a, float b) {
   float r = a - b * floor(a / b);
   // the result takes the sign of the divisor, as numpy's
   if (r != 0.0 && ((r < 0.0) != (b < 0.0))) r += b;
-  if (b > 0.0 ? r >= b : r <= b) r -= b;
   return r;
 }
 #include "_elementwise.glsl"

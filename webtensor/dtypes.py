@@ -78,7 +78,7 @@ def to_host(values: object, dtype: str, op: str = "tensor") -> np.ndarray:
                     )
         if arr.dtype.kind == "f":
             arr = np.trunc(arr)
-    return np.ascontiguousarray(arr, dtype=NUMPY[dtype])
+    return np.asarray(arr, dtype=NUMPY[dtype], order="C")
 
 
 def from_float(values: np.ndarray, dtype: str) -> np.ndarray:

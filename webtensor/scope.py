@@ -17,6 +17,14 @@ def track(tensor) -> None:
         _STACK[-1].append(tensor)
 
 
+def _remove(frame: list) -> None:
+    """Take ``frame`` off the stack by identity (``list.remove`` would compare tensors)."""
+    for i in range(len(_STACK) - 1, -1, -1):
+        if _STACK[i] is frame:
+            del _STACK[i]
+            return
+
+
 def _walk(obj, found: dict) -> None:
     if getattr(obj, "_is_tensor", False):
         found[id(obj)] = obj
@@ -57,7 +65,7 @@ class _TidyScope:
 
     def __exit__(self, *exc) -> bool:
         frame = self._frames.pop()
-        _STACK.remove(frame)
+        _remove(frame)
         _end(frame, None)
         return False
 
@@ -85,10 +93,10 @@ def _run(fn, args, kwargs):
             result.close()
             raise TypeError("tidy: fn returned a coroutine; it must be synchronous")
     except BaseException:
-        _STACK.remove(frame)
+        _remove(frame)
         _end(frame, None)
         raise
-    _STACK.remove(frame)
+    _remove(frame)
     _end(frame, result)
     return result
 

@@ -81,3 +81,36 @@ def numeric_grads(f_np, xs: list[np.ndarray], dy: np.ndarray | None = None,
             gflat[i] = (hi - lo) / (2 * eps)
         out.append(g)
     return out
+
+
+def check_gradients(fn, fn_np, inputs: list[np.ndarray], rtol: float = 2e-2,
+                    atol: float = 2e-3, eps: float = 1e-3, seed: int = 0) -> None:
+    """Compare ``wt.grads(fn)`` with float64 central differences of ``fn_np``.
+
+    A random ``dy`` weights the output so that every output element matters.
+
+    Example:
+        >>> import numpy as np, webtensor as wt
+        >>> from webtensor.testing import check_gradients
+        >>> check_gradients(lambda x: wt.exp(x), np.exp, [np.array([0.5, -1.0])])
+    """
+    from .gradients import grads
+    from .scope import tidy
+    from .tensor import convert
+
+    rng = np.random.default_rng(seed)
+    out_shape = np.shape(fn_np(*[np.asarray(x, np.float64) for x in inputs]))
+    dy = rng.uniform(0.5, 1.5, size=out_shape)
+    want = numeric_grads(fn_np, inputs, dy, eps)
+
+    def run():
+        xs = [convert(np.asarray(x, np.float32)) for x in inputs]
+        return grads(fn)(xs, convert(dy.astype(np.float32)))
+
+    got = tidy(run)
+    try:
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert_close(g, w, rtol=rtol, atol=atol, what=f"gradient of input {i}")
+    finally:
+        for g in got:
+            g.dispose()
