@@ -16,7 +16,7 @@ from . import scope
 TAPES: list[Tape] = []
 
 
-@dataclass
+@dataclass(eq=False)
 class Node:
     kernel: object
     inputs: list
@@ -24,7 +24,7 @@ class Node:
     attrs: dict
 
 
-@dataclass
+@dataclass(eq=False)
 class Tape:
     live: set = field(default_factory=set)
     nodes: list = field(default_factory=list)

@@ -17,6 +17,9 @@ def is_host_scalar(x) -> bool:
 
 def broadcast_shapes(op: str, *shapes: tuple) -> tuple:
     """numpy's broadcast shape, or ``ValueError`` naming ``op`` and the shapes."""
+    first = shapes[0] if shapes else ()
+    if all(s == first for s in shapes):
+        return first
     try:
         return tuple(int(d) for d in np.broadcast_shapes(*shapes))
     except ValueError:
