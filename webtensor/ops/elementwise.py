@@ -109,6 +109,47 @@ _UNARY = {
 }
 
 
+_EXAMPLES = {
+    "abs": ('wt.tensor([-1.5, 0.5, 2.5])', "[1.5, 0.5, 2.5]"),
+    "neg": ('wt.tensor([-1.5, 0.5, 2.5])', "[1.5, -0.5, -2.5]"),
+    "square": ('wt.tensor([-1.5, 0.5, 2.5])', "[2.25, 0.25, 6.25]"),
+    "sqrt": ('wt.tensor([0.5, 2.0])', "[0.7071, 1.4142]"),
+    "rsqrt": ('wt.tensor([0.5, 2.0])', "[1.4142, 0.7071]"),
+    "exp": ('wt.tensor([0.5, 2.0])', "[1.6487, 7.3891]"),
+    "expm1": ('wt.tensor([0.5, 2.0])', "[0.6487, 6.3891]"),
+    "log": ('wt.tensor([0.5, 2.0])', "[-0.6931, 0.6931]"),
+    "log1p": ('wt.tensor([0.5, 2.0])', "[0.4055, 1.0986]"),
+    "sin": ('wt.tensor([0.5, 2.0])', "[0.4794, 0.9093]"),
+    "cos": ('wt.tensor([0.5, 2.0])', "[0.8776, -0.4161]"),
+    "tan": ('wt.tensor([0.5, 2.0])', "[0.5463, -2.185]"),
+    "asin": ('wt.tensor([0.5, -0.25])', "[0.5236, -0.2527]"),
+    "acos": ('wt.tensor([0.5, -0.25])', "[1.0472, 1.8235]"),
+    "atan": ('wt.tensor([0.5, 2.0])', "[0.4636, 1.1071]"),
+    "sinh": ('wt.tensor([0.5, 2.0])', "[0.5211, 3.6269]"),
+    "cosh": ('wt.tensor([0.5, 2.0])', "[1.1276, 3.7622]"),
+    "tanh": ('wt.tensor([-1.5, 0.5, 2.5])', "[-0.9051, 0.4621, 0.9866]"),
+    "asinh": ('wt.tensor([0.5, 2.0])', "[0.4812, 1.4436]"),
+    "acosh": ('wt.tensor([1.5, 2.0])', "[0.9624, 1.317]"),
+    "atanh": ('wt.tensor([0.5, -0.25])', "[0.5493, -0.2554]"),
+    "sigmoid": ('wt.tensor([-1.5, 0.5, 2.5])', "[0.1824, 0.6225, 0.9241]"),
+    "relu": ('wt.tensor([-1.5, 0.5, 2.5])', "[0.0, 0.5, 2.5]"),
+    "relu6": ('wt.tensor([-1.5, 0.5, 2.5])', "[0.0, 0.5, 2.5]"),
+    "elu": ('wt.tensor([-1.5, 0.5, 2.5])', "[-0.7769, 0.5, 2.5]"),
+    "selu": ('wt.tensor([-1.5, 0.5, 2.5])', "[-1.3658, 0.5254, 2.6268]"),
+    "softplus": ('wt.tensor([-1.5, 0.5, 2.5])', "[0.2014, 0.9741, 2.5789]"),
+    "sign": ('wt.tensor([-1.5, 0.5, 2.5])', "[-1.0, 1.0, 1.0]"),
+    "floor": ('wt.tensor([-1.5, 0.5, 2.5])', "[-2.0, 0.0, 2.0]"),
+    "ceil": ('wt.tensor([-1.5, 0.5, 2.5])', "[-1.0, 1.0, 3.0]"),
+    "round": ('wt.tensor([-1.5, 0.5, 2.5])', "[-2.0, 0.0, 2.0]"),
+    "reciprocal": ('wt.tensor([0.5, 2.0])', "[2.0, 0.5]"),
+    "erf": ('wt.tensor([-1.5, 0.5, 2.5])', "[-0.9661, 0.5205, 0.9996]"),
+    "is_nan": ('wt.tensor([1.0, float("nan"), float("inf")])', "[False, True, False]"),
+    "is_inf": ('wt.tensor([1.0, float("nan"), float("inf")])', "[False, False, True]"),
+    "is_finite": ('wt.tensor([1.0, float("nan"), float("inf")])', "[True, False, False]"),
+    "logical_not": ('wt.tensor([0.0, 2.0])', "[True, False]"),
+}
+
+
 def _unary_dtype(rule: str, dtype: str) -> str:
     if rule == "float":
         return "float32"
@@ -128,13 +169,14 @@ def _make_unary(name: str, ref, rule: str, summary: str):
         return apply(name, [convert(x, op=name)])
 
     public.__name__ = public.__qualname__ = name
-    public.__doc__ = f"""Elementwise {summary}.
+    src, shown = _EXAMPLES[name]
+    tail = ".numpy().tolist()" if rule == "bool" else ".numpy().astype(float).round(4).tolist()"
+    public.__doc__ = f"""Elementwise {summary}; also ``Tensor.{name}()``.
 
     Example:
         >>> import webtensor as wt
-        >>> wt.{name}(wt.tensor([0.5, 2.0])).numpy().round(4).tolist() == \\
-        ...     wt.tensor([0.5, 2.0]).{name}().numpy().round(4).tolist()
-        True
+        >>> wt.{name}({src}){tail}
+        {shown}
     """
     return forward, public
 
@@ -461,7 +503,7 @@ def add_n(tensors: list) -> Tensor:
     Example:
         >>> import webtensor as wt
         >>> wt.add_n([wt.ones([2]), wt.ones([2]), wt.ones([2])]).numpy().tolist()
-        [3.0, 3.0, 3.0]
+        [3.0, 3.0]
     """
     items = [convert(t, op="add_n") for t in tensors]
     if not items:

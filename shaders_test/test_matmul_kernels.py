@@ -1,0 +1,141 @@
+"""matmul kernels (matmul, matmul_pack, matmul_assemble) against float64 numpy.
+
+Covers every path of the forward: direct operands, packed ones (transposes, K or N not
+a multiple of 4, batch broadcasts one stride cannot express), 1..8 rows per fragment,
+the assembly pass, int32, NaN/Inf, and one 1024x1024 product.
+"""
+
+import numpy as np
+import pytest
+
+import webtensor as wt
+from webtensor.testing import assert_close
+
+RNG = np.random.default_rng(1234)
+
+
+def _np_matmul(a, b, ta=False, tb=False):
+    a = np.swapaxes(a, -1, -2) if ta else a
+    b = np.swapaxes(b, -1, -2) if tb else b
+    return np.matmul(a.astype(np.float64), b.astype(np.float64))
+
+
+def _check(sa, sb, ta=False, tb=False):
+    a = RNG.standard_normal(sa).astype(np.float32)
+    b = RNG.standard_normal(sb).astype(np.float32)
+    got = wt.matmul(a, b, transpose_a=ta, transpose_b=tb).numpy()
+    want = _np_matmul(a, b, ta, tb)
+    k = a.shape[-2] if ta else a.shape[-1]
+    assert got.shape == want.shape
+    assert_close(got, want, rtol=1e-5, atol=2e-6 * np.sqrt(k) * 4, what=f"{sa} @ {sb}")
+
+
+@pytest.mark.parametrize("sa,sb", [
+    ((1, 1), (1, 1)),
+    ((1, 4), (4, 4)),
+    ((3, 5), (5, 7)),
+    ((33, 65), (65, 17)),
+    ((2, 3), (3, 1)),
+    ((7, 4), (4, 9)),
+    ((9, 8), (8, 12)),
+    ((64, 256), (256, 128)),
+    ((70, 130), (130, 90)),
+    ((128, 64), (64, 128)),
+    ((200, 300), (300, 100)),
+])
+def test_sizes(sa, sb):
+    _check(sa, sb)
+
+
+@pytest.mark.parametrize("m", range(1, 10))
+def test_rows_per_fragment(m):
+    # m picks 1, 2, 4 or 8 rows per fragment; the last group is partly past M.
+    _check((m, 20), (20, 64))
+    _check((m, 12), (12, 6))
+
+
+@pytest.mark.parametrize("ta,tb", [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("m,k,n", [(3, 5, 7), (16, 32, 8), (33, 64, 65), (1, 4, 1)])
+def test_transposes(ta, tb, m, k, n):
+    sa = (k, m) if ta else (m, k)
+    sb = (n, k) if tb else (k, n)
+    _check(sa, sb, ta, tb)
+
+
+@pytest.mark.parametrize("sa,sb,ta,tb", [
+    ((4, 3, 5), (4, 5, 6), False, False),
+    ((2, 3, 4, 5), (3, 5, 6), False, False),
+    ((2, 1, 7, 8), (1, 3, 8, 4), False, False),
+    ((4, 9, 12), (12, 20), False, False),
+    ((12, 20), (3, 20, 16), False, False),
+    ((3, 1, 16, 6), (2, 16, 8), True, False),
+    ((5, 8, 16), (5, 12, 16), False, True),
+    ((1, 2, 9, 6), (2, 1, 11, 9), True, True),
+    ((3, 64, 64), (64, 64), False, False),
+])
+def test_batched_broadcast(sa, sb, ta, tb):
+    _check(sa, sb, ta, tb)
+
+
+def test_int32():
+    a = RNG.integers(-50, 50, (7, 13)).astype(np.int32)
+    b = RNG.integers(-50, 50, (13, 9)).astype(np.int32)
+    out = wt.matmul(wt.tensor(a), wt.tensor(b))
+    assert out.dtype == "int32"
+    np.testing.assert_array_equal(out.numpy(), a @ b)
+
+
+def test_mixed_dtype_is_float():
+    out = wt.matmul(wt.tensor([[1, 2]], dtype="int32"), wt.tensor([[0.5], [0.25]]))
+    assert out.dtype == "float32"
+    assert out.numpy().tolist() == [[1.0]]
+
+
+@pytest.mark.parametrize("m,k,n", [(5, 6, 7), (16, 16, 16)])
+def test_nan_inf_propagate(m, k, n):
+    a = RNG.standard_normal((m, k)).astype(np.float32)
+    b = RNG.standard_normal((k, n)).astype(np.float32)
+    a[1, 2] = np.nan
+    b[3, 4] = np.inf
+    want = _np_matmul(a, b)
+    got = wt.matmul(a, b).numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+    fin = np.isfinite(want)
+    assert_close(got[fin], want[fin], rtol=1e-5, atol=1e-5)
+
+
+def test_padding_never_makes_nan():
+    # K and N not multiples of 4: zero padding times a finite value must stay zero.
+    a = np.full((3, 5), 1e30, np.float32)
+    b = np.full((5, 3), 1e-30, np.float32)
+    got = wt.matmul(a, b).numpy()
+    assert_close(got, _np_matmul(a, b), rtol=1e-5)
+
+
+def test_empty_and_k_zero():
+    assert wt.matmul(np.zeros((0, 3), np.float32), np.zeros((3, 4), np.float32)).shape == (0, 4)
+    out = wt.matmul(np.zeros((2, 0), np.float32), np.zeros((0, 3), np.float32))
+    assert out.numpy().tolist() == [[0.0] * 3] * 2
+
+
+def test_1024():
+    n = 1024
+    a = RNG.standard_normal((n, n)).astype(np.float32)
+    b = RNG.standard_normal((n, n)).astype(np.float32)
+    got = wt.matmul(a, b).numpy()
+    want = _np_matmul(a, b)
+    # float32 accumulation error grows about like sqrt(k) * eps * |a||b|
+    assert_close(got, want, rtol=0, atol=np.sqrt(n) * 1e-5 * 4)
+
+
+def test_second_call_compiles_nothing():
+    eng = wt.engine()
+    for sa, sb in [((6, 20), (20, 8)), ((5, 10), (10, 7))]:
+        wt.matmul(RNG.standard_normal(sa).astype(np.float32),
+                  RNG.standard_normal(sb).astype(np.float32)).numpy()
+    before = eng.programs.compiles
+    for sa, sb in [((7, 24), (24, 12)), ((6, 14), (14, 3))]:
+        wt.matmul(RNG.standard_normal(sa).astype(np.float32),
+                  RNG.standard_normal(sb).astype(np.float32)).numpy()
+    assert eng.programs.compiles == before

@@ -1,0 +1,313 @@
+"""Linear algebra: matmul (and the ``@`` operator), dot, outer.
+
+One kernel, ``matmul``, for rank >= 2 operands with numpy broadcasting of the batch
+dims; rank-1 operands are reshaped around it as numpy does. Its forward draws up to
+four programs:
+
+1. ``matmul_pack`` (only when needed) re-lays an operand as a dense zero-padded block:
+   A as [batch, M, Kp], B as [batch, N, Kp] (B transposed), Kp = K rounded up to 4.
+2. ``matmul`` computes ROWS (up to 8) consecutive rows x 4 columns of C per fragment,
+   one render target per row: a vec4 of A times a 4x4 block of B per step of 4 along k.
+3. ``matmul_assemble`` interleaves the ROWS targets into C (skipped when ROWS is 1 and
+   N is a multiple of 4).
+
+Measured on llvmpipe (2 cores shared with other jobs, default LP_NUM_THREADS), float32,
+dependent chains of distinct outputs read back, square n x n:
+
+====  =========  ==========================================================
+n     total      of which
+====  =========  ==========================================================
+256   4.6 ms     matmul 4.3 (one 64x64 llvmpipe tile: one thread), pack 0.4,
+                 assemble 0.4
+512   15-17 ms   matmul 14.7, pack B 0.8, assemble 0.9
+1024  120-153 ms matmul 115, pack B 3.3, assemble 3.2 (16 GFLOP/s in the kernel)
+====  =========  ==========================================================
+
+Variants measured at 1024 (kernel only): 8 rows mg apart (a concatenation to
+assemble) 273 ms against 140 ms for 8 consecutive rows; B read as [K, N] (4 rows
+4 KB apart per step) 140 ms against 121 ms for B transposed to [N, K]; padding row
+strides against 4 KB aliasing, and per-row texel coordinates (one add per fetch
+instead of add/and/shift): no change in CPU time. The kernel is bound by texel
+fetches (gathers without AVX2), 12 per 128 multiply-adds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..registry import register
+from ..tensor import Tensor, apply, convert, draw, tensor_method
+from ._elementwise_kernel import broadcast_shapes, run_elementwise
+from .elementwise import mul, sum_to_shape
+from .movement import reshape
+
+# Where B is not already [N, Kp] (transpose_b with K % 4 == 0), transposing it in a
+# prepass pays from this many elements of B on (the transposed inner loop fetches
+# 4 neighbouring texels of each B row instead of 4 rows far apart).
+_PACK_B_FROM = 1 << 16
+# Below this many multiply-adds one row per fragment (no assembly pass) is faster.
+_SMALL = 1 << 18
+
+
+def _strides(shape: tuple) -> list[int]:
+    out, acc = [], 1
+    for d in reversed(shape):
+        out.append(acc)
+        acc *= d
+    return out[::-1]
+
+
+def _pack(x: Tensor, batch: tuple, rows: int, cols: int, sr: int, sc: int) -> Tensor:
+    """``x`` as a dense zero-padded [prod(batch), rows, cols rounded up to 4] block."""
+    colsp = -(-cols // 4) * 4
+    xb = x.shape[:-2]
+    src = _strides(x.shape)[:-2]
+    lead = len(batch) - len(xb)
+    bstrides = [0 if i < lead or xb[i - lead] == 1 else src[i - lead] for i in range(len(batch))]
+    bshape = list(batch) or [1]
+    bstrides = bstrides or [0]
+    return draw("matmul_pack", [("X", x)], (math.prod(batch), rows, colsp), x.dtype,
+                {"u_cb": colsp // 4, "u_rows": rows, "u_cols": cols, "u_sr": sr, "u_sc": sc,
+                 "u_bshape": bshape, "u_bstrides": bstrides},
+                (("BRANK", len(bshape)),))
+
+
+def _batch_stride(x: Tensor, batch: tuple, block: int) -> int | None:
+    """Texel stride between batches of ``x`` as the kernel reads it, None if it must be packed."""
+    xb = x.shape[:-2]
+    if math.prod(xb) == 1:
+        return 0
+    if math.prod(xb) == math.prod(batch) and _strip(xb) == _strip(batch):
+        return block // 4
+    return None
+
+
+def _strip(shape: tuple) -> tuple:
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
+                    transpose_b: bool = False) -> Tensor:
+    m, k = (a.shape[-1], a.shape[-2]) if transpose_a else (a.shape[-2], a.shape[-1])
+    n = b.shape[-2] if transpose_b else b.shape[-1]
+    batch = broadcast_shapes("matmul", a.shape[:-2], b.shape[:-2])
+    dtype = "int32" if a.dtype in ("int32", "bool") and b.dtype in ("int32", "bool") else "float32"
+    out_shape = (*batch, m, n)
+    nbatch = math.prod(batch)
+    if m * n * nbatch == 0 or k == 0:
+        return run_elementwise("fill", [], dtype, {"u_value": 0.0}, out_shape=out_shape)
+    kp = -(-k // 4) * 4
+    np_ = -(-n // 4) * 4
+
+    # A as [batch_a, M, Kp]
+    a_stride = None if transpose_a or k % 4 else _batch_stride(a, batch, m * k)
+    if a_stride is None:
+        abatch = () if math.prod(a.shape[:-2]) == 1 else batch
+        if transpose_a:
+            a = _pack(a, abatch, m, k, 1, m)
+        else:
+            a = _pack(a, abatch, m, k, k, 1)
+        a_stride = 0 if not abatch else m * kp // 4
+
+    # B as [batch_b, N, Kp] (trans) or [batch_b, Kp, Np]
+    trans = True
+    b_stride = None
+    if k % 4 == 0:
+        if transpose_b:
+            b_stride = _batch_stride(b, batch, n * k)
+        elif n % 4 == 0 and k * n < _PACK_B_FROM:
+            b_stride = _batch_stride(b, batch, n * k)
+            trans = False
+    if b_stride is None:
+        trans = True
+        bbatch = () if math.prod(b.shape[:-2]) == 1 else batch
+        if transpose_b:
+            b = _pack(b, bbatch, n, k, k, 1)
+        else:
+            b = _pack(b, bbatch, n, k, 1, n)
+        b_stride = 0 if not bbatch else n * kp // 4
+
+    if m * n * k * nbatch < _SMALL and n % 4 == 0:
+        rows = 1
+    else:
+        rows = min(8, 1 << (m - 1).bit_length())
+    mg = -(-m // rows)
+    uniforms = {"u_kb": kp // 4, "u_a_rstride": kp // 4, "u_nb": np_ // 4, "u_mg": mg,
+                "u_m": m, "u_n": n, "u_a_bstride": a_stride, "u_b_bstride": b_stride,
+                "u_b_rstride": kp // 4 if trans else np_ // 4}
+    defines = (("ROWS", rows), ("TRANS_B", int(trans)))
+    if rows == 1 and np_ == n:
+        return draw("matmul", [("A", a), ("B", b)], out_shape, dtype, uniforms, defines)
+    parts = draw("matmul", [("A", a), ("B", b)], (nbatch, mg, np_), dtype, uniforms, defines,
+                 outputs=rows)
+    parts = parts if rows > 1 else [parts]
+    aligned = n % 4 == 0
+    return draw("matmul_assemble", [(f"T{i}", p) for i, p in enumerate(parts)], out_shape,
+                dtype, {"u_n": n // 4 if aligned else n, "u_m": m, "u_mg": mg,
+                        "u_np": np_ // 4 if aligned else np_},
+                (("ROWS", rows), ("ALIGNED", int(aligned))))
+
+
+def _matmul_grad(dy: Tensor, inputs: list, y: Tensor, attrs: dict) -> list:
+    a, b = inputs
+    ta, tb = attrs.get("transpose_a", False), attrs.get("transpose_b", False)
+    if not ta and not tb:
+        da = matmul(dy, b, transpose_b=True)
+        db = matmul(a, dy, transpose_a=True)
+    elif not ta and tb:
+        da = matmul(dy, b)
+        db = matmul(dy, a, transpose_a=True)
+    elif ta and not tb:
+        da = matmul(b, dy, transpose_b=True)
+        db = matmul(a, dy)
+    else:
+        da = matmul(b, dy, transpose_a=True, transpose_b=True)
+        db = matmul(dy, a, transpose_a=True, transpose_b=True)
+    return [sum_to_shape(da, a.shape), sum_to_shape(db, b.shape)]
+
+
+def _matmul_reference(a, b, transpose_a=False, transpose_b=False):
+    if transpose_a:
+        a = np.swapaxes(a, -1, -2)
+    if transpose_b:
+        b = np.swapaxes(b, -1, -2)
+    return np.matmul(a, b)
+
+
+def _matmul_cases():
+    rng = np.random.default_rng(7)
+
+    def r(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    return [
+        ((r(1, 1), r(1, 1)), {}),
+        ((r(3, 5), r(5, 7)), {}),
+        ((r(33, 65), r(65, 17)), {}),
+        ((r(16, 32), r(32, 64)), {}),
+        ((r(5, 3), r(5, 7)), {"transpose_a": True}),
+        ((r(3, 8), r(12, 8)), {"transpose_b": True}),
+        ((r(9, 6), r(11, 9)), {"transpose_a": True, "transpose_b": True}),
+        ((r(2, 3, 4, 5), r(3, 5, 6)), {}),
+        ((r(2, 1, 7, 8), r(1, 3, 8, 4)), {}),
+        ((r(4, 9, 12), r(12, 20)), {}),
+        ((r(70, 130), r(130, 90)), {}),
+        ((r(64, 256), r(256, 128)), {}),
+        ((rng.integers(-9, 9, (6, 10)).astype(np.int32),
+          rng.integers(-9, 9, (10, 5)).astype(np.int32)), {}),
+    ]
+
+
+register("matmul", _matmul_forward, grad=_matmul_grad, reference=_matmul_reference,
+         shaders=("matmul", "matmul_pack", "matmul_assemble"), cases=_matmul_cases,
+         tolerance=(1e-4, 1e-4), doc="matrix product over the last two dims, batch broadcast")
+
+
+def _shapes(a: Tensor, b: Tensor) -> str:
+    return f"{list(a.shape)} and {list(b.shape)}"
+
+
+@tensor_method()
+def matmul(a, b, transpose_a: bool = False, transpose_b: bool = False) -> Tensor:
+    """Matrix product ``a @ b`` over the last two dims, batch dims broadcast as numpy does.
+
+    ``transpose_a``/``transpose_b`` swap the last two dims of a rank >= 2 operand first
+    (without a copy where the kernel can read it transposed). Rank-1 operands follow
+    numpy: a vector on the left is a row, on the right a column, and the added axis is
+    removed from the result (vector @ vector is a scalar). int32 @ int32 is int32
+    (exact while sums stay within ±2^24), anything else float32.
+
+    Raises:
+        ValueError: the inner dims or the batch dims do not match.
+
+    Example:
+        >>> import webtensor as wt
+        >>> a = wt.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> wt.matmul(a, wt.tensor([[5.0], [6.0]])).numpy().tolist()
+        [[17.0], [39.0]]
+        >>> (a @ a).numpy().tolist()
+        [[7.0, 10.0], [15.0, 22.0]]
+        >>> wt.matmul(a, a, transpose_a=True).numpy().tolist()
+        [[10.0, 14.0], [14.0, 20.0]]
+    """
+    a = convert(a, op="matmul")
+    b = convert(b, op="matmul")
+    if a.rank == 0 or b.rank == 0:
+        raise ValueError(f"matmul: operands must have rank >= 1, got shapes {_shapes(a, b)}")
+    va, vb = a.rank == 1, b.rank == 1
+    a2 = reshape(a, (1, a.shape[0])) if va else a
+    b2 = reshape(b, (b.shape[0], 1)) if vb else b
+    ta, tb = transpose_a and not va, transpose_b and not vb
+    ka = a2.shape[-2] if ta else a2.shape[-1]
+    kb = b2.shape[-1] if tb else b2.shape[-2]
+    if ka != kb:
+        raise ValueError(
+            f"matmul: inner dimensions differ ({ka} vs {kb}) for shapes {_shapes(a, b)}"
+            f"{' with transpose_a' if ta else ''}{' with transpose_b' if tb else ''}"
+        )
+    try:
+        batch = tuple(int(d) for d in np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]))
+    except ValueError:
+        raise ValueError(
+            f"matmul: batch dimensions of shapes {_shapes(a, b)} cannot be broadcast"
+        ) from None
+    out = apply("matmul", [a2, b2], transpose_a=ta, transpose_b=tb)
+    if va or vb:
+        shape = batch + ((out.shape[-2],) if not va else ()) + ((out.shape[-1],) if not vb else ())
+        out = reshape(out, shape)
+    return out
+
+
+Tensor.__matmul__ = lambda self, other: matmul(self, other)
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
+
+
+@tensor_method()
+def dot(a, b) -> Tensor:
+    """Dot product as numpy's ``dot`` for rank 0, 1 and 2 operands.
+
+    vector · vector is a scalar, matrix · vector a vector, vector · matrix a vector,
+    matrix · matrix the matrix product; a rank-0 operand multiplies elementwise.
+
+    Raises:
+        ValueError: an operand has rank above 2, or the inner dims differ.
+
+    Example:
+        >>> import webtensor as wt
+        >>> wt.dot(wt.tensor([1.0, 2.0, 3.0]), wt.tensor([4.0, 5.0, 6.0])).item()
+        32.0
+        >>> wt.dot(wt.tensor([[1.0, 2.0], [3.0, 4.0]]), wt.tensor([1.0, 1.0])).numpy().tolist()
+        [3.0, 7.0]
+    """
+    a = convert(a, op="dot")
+    b = convert(b, op="dot")
+    if a.rank > 2 or b.rank > 2:
+        raise ValueError(f"dot: operands must have rank <= 2, got shapes {_shapes(a, b)}")
+    if a.rank == 0 or b.rank == 0:
+        return mul(a, b)
+    ka, kb = a.shape[-1], b.shape[0]
+    if ka != kb:
+        raise ValueError(f"dot: inner dimensions differ ({ka} vs {kb}) for shapes {_shapes(a, b)}")
+    return matmul(a, b)
+
+
+@tensor_method()
+def outer(a, b) -> Tensor:
+    """Outer product of two vectors (inputs are flattened, as numpy does): [n] x [m] → [n, m].
+
+    Example:
+        >>> import webtensor as wt
+        >>> wt.outer(wt.tensor([1.0, 2.0]), wt.tensor([3.0, 4.0, 5.0])).numpy().tolist()
+        [[3.0, 4.0, 5.0], [6.0, 8.0, 10.0]]
+    """
+    a = convert(a, op="outer")
+    b = convert(b, op="outer")
+    return mul(reshape(a, (a.size, 1)), reshape(b, (1, b.size)))
+
+
+__all__ = ["matmul", "dot", "outer"]
