@@ -107,13 +107,18 @@ def variable_grads(f: Callable, var_list: list | None = None):
                 raise ValueError(f"var_list must hold Variables, got {type(v).__name__}")
     if not variables:
         raise ValueError("variable_grads: there are no variables to differentiate")
-    names = [v.name for v in variables]
-    dup = {n for n in names if names.count(n) > 1}
-    if dup:
-        raise ValueError(f"variable_grads: several variables share the name(s) {sorted(dup)}")
     value, gs = autodiff.compute_gradients(lambda *_: f(), variables, None,
                                            allow_unconnected=True)
-    return value, {v.name: g for v, g in zip(variables, gs) if g is not None}
+    # only the variables it returns must have distinct names (SPEC: Gradients)
+    names = [v.name for v, g in zip(variables, gs, strict=True) if g is not None]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        value.dispose()
+        for g in gs:
+            if g is not None:
+                g.dispose()
+        raise ValueError(f"variable_grads: several variables share the name(s) {sorted(dup)}")
+    return value, {v.name: g for v, g in zip(variables, gs, strict=True) if g is not None}
 
 
 def custom_grad(f: Callable) -> Callable:
