@@ -104,9 +104,8 @@ def test_exception_inside_tidy_disposes_and_propagates():
 
 def test_variables_survive_tidy():
     def f():
-        v = wt.variable(wt.ones([2]))
+        wt.variable(wt.ones([2]))
         wt.ones([2])
-        return None
 
     base = live()
     wt.tidy(f)

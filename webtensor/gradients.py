@@ -75,7 +75,8 @@ def value_and_grads(f: Callable) -> Callable:
 
     Example:
         >>> import webtensor as wt
-        >>> value, (da, db) = wt.value_and_grads(lambda a, b: a.mul(b))([wt.scalar(2.0), wt.scalar(3.0)])
+        >>> f = wt.value_and_grads(lambda a, b: a.mul(b))
+        >>> value, (da, db) = f([wt.scalar(2.0), wt.scalar(3.0)])
         >>> value.item(), da.item(), db.item()
         (6.0, 3.0, 2.0)
     """

@@ -65,7 +65,8 @@ class ProgramCache:
         try:
             program = self.ctx.program(vertex_shader=self._vertex, fragment_shader=source.text)
         except moderngl.Error as exc:
-            raise ShaderCompileError(format_compile_error(name, defines, source, str(exc))) from None
+            message = format_compile_error(name, defines, source, str(exc))
+            raise ShaderCompileError(message) from None
         ms = (time.perf_counter() - t0) * 1000
         self.compiles += 1
         self.compile_ms += ms

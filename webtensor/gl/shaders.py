@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
@@ -47,7 +47,7 @@ def kernel_names() -> list[str]:
     return sorted(p.stem for p in glsl_dir().glob("*.glsl") if not p.name.startswith("_"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: str, mtime: float) -> list[str]:
     return Path(path).read_text().splitlines()
 

@@ -1,3 +1,6 @@
+# The public functions (exp, add, ...) are made from the tables below and bound with
+# globals(); ruff cannot see those names, hence:
+# ruff: noqa: F821
 """Elementwise ops: unary math, binary arithmetic and comparisons, where, cast, add_n.
 
 Each op is one ``glsl/<name>.glsl`` file (an ``op()`` function over floats plus the
@@ -24,8 +27,8 @@ def sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
     """Sum ``g`` over the axes broadcasting added, back to ``shape``."""
     if g.shape == shape:
         return g
-    from .reduce import sum as reduce_sum
     from .movement import reshape
+    from .reduce import sum as reduce_sum
 
     lead = g.rank - len(shape)
     axes = list(range(lead)) + [
