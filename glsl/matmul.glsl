@@ -39,6 +39,8 @@ uniform int u_n;          // rows of B when TRANS_B (clamped likewise)
 uniform int u_a_bstride;  // texels between batches of A (0 when A is broadcast)
 uniform int u_b_bstride;  // texels between batches of B
 uniform int u_b_rstride;  // texels between rows of B
+uniform int u_total;      // fragments with work: the targets may be padded to spread
+                          // over more llvmpipe tiles, fragments past it write zeros
 
 layout(location = 0) out vec4 out0;
 #if ROWS > 1
@@ -118,7 +120,8 @@ void main() {
   int bt3 = bbase + min(j + 3, nlast) * rs;
 #endif
 
-  for (int k = 0; k < u_kb; k++) {
+  int kb = t < u_total ? u_kb : 0;
+  for (int k = 0; k < kb; k++) {
 #if TRANS_B == 0
     int t1 = bt + rs, t2 = t1 + rs, t3 = t2 + rs;
     mat4 m = mat4(texelFetch(B, ivec2(bt & bmask, bt >> B_wlog), 0),

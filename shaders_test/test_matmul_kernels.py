@@ -2,7 +2,8 @@
 
 Covers every path of the forward: direct operands, packed ones (transposes, K or N not
 a multiple of 4, batch broadcasts one stride cannot express), 1..8 rows per fragment,
-the assembly pass, int32, NaN/Inf, and one 1024x1024 product.
+render targets padded to spread over llvmpipe tiles, the assembly pass, int32, NaN/Inf,
+and one 1024x1024 product.
 """
 
 import numpy as np
@@ -117,6 +118,28 @@ def test_empty_and_k_zero():
     assert wt.matmul(np.zeros((0, 3), np.float32), np.zeros((3, 4), np.float32)).shape == (0, 4)
     out = wt.matmul(np.zeros((2, 0), np.float32), np.zeros((0, 3), np.float32))
     assert out.numpy().tolist() == [[0.0] * 3] * 2
+
+
+@pytest.mark.parametrize("sa,sb", [
+    ((2, 100, 200), (200, 220)),  # batch, last row group partly past M
+    ((130, 256), (256, 258)),     # N not a multiple of 4: per-element assembly
+])
+def test_targets_spread_over_tiles(sa, sb):
+    # Products whose render targets would fit one 64x64 llvmpipe tile get padded targets
+    # (fragments past the work write zeros); the assembly must read only the real part.
+    sizes = []
+    eng = wt.engine()
+
+    def listener(prog, inputs, size, gpu, wall):
+        if prog.name == "matmul":
+            sizes.append(size)
+
+    eng.listeners.append(listener)
+    try:
+        _check(sa, sb)
+    finally:
+        eng.listeners.remove(listener)
+    assert sizes == [(64 * 64 + 1) * 4]
 
 
 def test_1024():

@@ -29,6 +29,23 @@ assemble) 273 ms against 140 ms for 8 consecutive rows; B read as [K, N] (4 rows
 strides against 4 KB aliasing, and per-row texel coordinates (one add per fetch
 instead of add/and/shift): no change in CPU time. The kernel is bound by texel
 fetches (gathers without AVX2), 12 per 128 multiply-adds.
+
+When the render targets would fit one 64x64 llvmpipe tile (256^3: 2048 texels), only
+one rasteriser thread works; they are then padded to the first size that llvmpipe lays
+out 2 tiles wide (fragments past the work skip the loop): 256^3 kernel 4.0 -> 2.2 ms,
+total 4.4 -> 2.7 ms (minimum of 40, the second core free; equal medians when another
+job holds it). 4 tiles instead of 2 was slower at 256 (2.45 ms) and equal at 512; below
+2^23 multiply-adds (128^3: 1.5 -> 1.8 ms) the padding costs more than it saves.
+
+Measured and rejected at 1024^3 (CPU ms of the kernel, back to back, both cores):
+A^T [K, M] x B [K, N] as 4 rows x 1 k and 4 columns x 1 k per fetch (2 + 1 fetches per
+32 multiply-adds, the same ratio) 399 against 235; A and B pre-packed as 8-row / 4-row
+blocks contiguous along k 228-238 against 230-235; coordinates shared per block line
+with constant offsets (texelFetchOffset too) 225-229 against 231; the k loop unrolled
+by 2 223-233 against 231-237. Probes: without the 4 fetches of B 180, without the 8 of
+A 93: each texel fetch costs llvmpipe ~40 cycles per 8 fragments, the multiply-adds
+little, so no layout that keeps 12 fetches per 128 multiply-adds gains much, and 8
+render targets of vec4 cap the outputs per fragment at 32 (8x4 is the best ratio).
 """
 
 from __future__ import annotations
@@ -49,6 +66,11 @@ from .movement import reshape
 _PACK_B_FROM = 1 << 16
 # Below this many multiply-adds one row per fragment (no assembly pass) is faster.
 _SMALL = 1 << 18
+# llvmpipe rasterises in 64x64-pixel tiles, one thread per tile at a time.
+_TILE = 64
+# From this many multiply-adds on, a product whose render targets fit one tile spreads
+# them over two (one per core on the 2-core machine).
+_SPREAD_FROM = 1 << 23
 
 
 def _strides(shape: tuple) -> list[int]:
@@ -137,13 +159,20 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
     else:
         rows = min(8, 1 << (m - 1).bit_length())
     mg = -(-m // rows)
+    texels = nbatch * mg * np_ // 4  # fragments that compute something
     uniforms = {"u_kb": kp // 4, "u_a_rstride": kp // 4, "u_nb": np_ // 4, "u_mg": mg,
                 "u_m": m, "u_n": n, "u_a_bstride": a_stride, "u_b_bstride": b_stride,
-                "u_b_rstride": kp // 4 if trans else np_ // 4}
+                "u_b_rstride": kp // 4 if trans else np_ // 4, "u_total": texels}
     defines = (("ROWS", rows), ("TRANS_B", int(trans)))
     if rows == 1 and np_ == n:
         return draw("matmul", [("A", a), ("B", b)], out_shape, dtype, uniforms, defines)
-    parts = draw("matmul", [("A", a), ("B", b)], (nbatch, mg, np_), dtype, uniforms, defines,
+    parts_shape = (nbatch, mg, np_)
+    if texels <= _TILE * _TILE and m * n * k * nbatch >= _SPREAD_FROM:
+        # The targets would fit one llvmpipe tile, so one thread would do all the work:
+        # pad them to the first size laid out 2 tiles wide (fragments past u_total skip
+        # the loop). 256^3 kernel: 4.0 -> 2.2 ms with the second core free.
+        parts_shape = ((_TILE * _TILE + 1) * 4,)
+    parts = draw("matmul", [("A", a), ("B", b)], parts_shape, dtype, uniforms, defines,
                  outputs=rows)
     parts = parts if rows > 1 else [parts]
     aligned = n % 4 == 0
