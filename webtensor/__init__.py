@@ -15,7 +15,16 @@ from .info import info, set_context
 from .ops.creation import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
+from .ops.reduce import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
+from .ops.conv import *  # noqa: F403
+from .ops.nn import *  # noqa: F403
+from . import datasets, image, train
 from .scope import keep, memory, tidy, dispose
 from .tensor import Tensor, Variable, variable
+from .profiler import time, profile
+from .debug import NaNError, set_debug
+from . import layers, losses, metrics, initializers, activations
+from .models import sequential, model, input, Sequential, Model
 
 __version__ = "0.1.0"
