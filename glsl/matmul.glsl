@@ -22,6 +22,12 @@
 #ifndef TRANS_B
 #define TRANS_B 0
 #endif
+// fused_matmul's epilogue (only with ROWS 1, else matmul_assemble applies it): BIAS adds
+// Bias[col * u_bias_step] (step 0: one value for every column), then the activation ACT.
+#ifndef BIAS
+#define BIAS 0
+#endif
+#include "_activation.glsl"
 // Texel k of the row starting at texel p of S (a texture of width 1 << wlog).
 #define AT(S, p, k, mask, wlog) texelFetch(S, ivec2(((p) + (k)) & (mask), ((p) + (k)) >> (wlog)), 0)
 
@@ -39,6 +45,11 @@ uniform int u_n;          // rows of B when TRANS_B (clamped likewise)
 uniform int u_a_bstride;  // texels between batches of A (0 when A is broadcast)
 uniform int u_b_bstride;  // texels between batches of B
 uniform int u_b_rstride;  // texels between rows of B
+#if BIAS
+uniform sampler2D Bias;
+uniform int Bias_wlog;
+uniform int u_bias_step;
+#endif
 uniform int u_total;      // fragments with work: the targets may be padded to spread
                           // over more llvmpipe tiles, fragments past it write zeros
 
@@ -159,7 +170,14 @@ void main() {
 #endif
   }
 
-  out0 = acc0;
+#if BIAS
+  int col0 = jb << 2;
+  acc0 += vec4(fetch(Bias, Bias_wlog, col0 * u_bias_step),
+               fetch(Bias, Bias_wlog, (col0 + 1) * u_bias_step),
+               fetch(Bias, Bias_wlog, (col0 + 2) * u_bias_step),
+               fetch(Bias, Bias_wlog, (col0 + 3) * u_bias_step));
+#endif
+  out0 = activate4(acc0);
 #if ROWS > 1
   out1 = acc1;
 #endif

@@ -10,6 +10,11 @@
 #ifndef ALIGNED
 #define ALIGNED 1
 #endif
+// fused_matmul's epilogue: BIAS adds Bias[col * u_bias_step], then the activation ACT.
+#ifndef BIAS
+#define BIAS 0
+#endif
+#include "_activation.glsl"
 
 uniform sampler2D T0;
 uniform int T0_wlog;
@@ -31,6 +36,11 @@ uniform int u_n;    // columns of C (texels per row when ALIGNED)
 uniform int u_m;
 uniform int u_mg;
 uniform int u_np;   // padded columns of a target row (texels per row when ALIGNED)
+#if BIAS
+uniform sampler2D Bias;
+uniform int Bias_wlog;
+uniform int u_bias_step;
+#endif
 
 out vec4 result;
 
@@ -61,7 +71,15 @@ void main() {
   ivec2 qj = divmod(t, u_n);
   ivec2 bi = divmod(qj.x, u_m);
   int i = bi.y;
-  result = target_texel(i % ROWS, (bi.x * u_mg + i / ROWS) * u_np + qj.y);
+  vec4 v = target_texel(i % ROWS, (bi.x * u_mg + i / ROWS) * u_np + qj.y);
+#if BIAS
+  int col0 = qj.y << 2;
+  v += vec4(fetch(Bias, Bias_wlog, col0 * u_bias_step),
+            fetch(Bias, Bias_wlog, (col0 + 1) * u_bias_step),
+            fetch(Bias, Bias_wlog, (col0 + 2) * u_bias_step),
+            fetch(Bias, Bias_wlog, (col0 + 3) * u_bias_step));
+#endif
+  result = activate4(v);
 #else
   vec4 v;
   for (int k = 0; k < 4; k++) {
@@ -70,7 +88,10 @@ void main() {
     int i = bi.y;
     int e = (bi.x * u_mg + i / ROWS) * u_np + qj.y;
     v[k] = target_texel(i % ROWS, e >> 2)[e & 3];
+#if BIAS
+    v[k] += fetch(Bias, Bias_wlog, qj.y * u_bias_step);
+#endif
   }
-  result = v;
+  result = activate4(v);
 #endif
 }

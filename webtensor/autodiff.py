@@ -14,6 +14,23 @@ from dataclasses import dataclass, field
 from . import scope
 
 TAPES: list[Tape] = []
+# One entry per gradient rule running under ``_backprop``: which of its inputs' gradients
+# are used (the others are dropped, so a rule may skip computing them).
+_NEEDED: list[tuple] = []
+
+
+def input_needed(i: int) -> bool:
+    """Inside a gradient rule: whether the gradient of input ``i`` is used by the caller.
+
+    True outside a backward pass (a rule called directly must return every gradient).
+    Rules use it to skip work, e.g. ``matmul`` skips ``dA`` when ``A`` is a constant.
+
+    Example:
+        >>> from webtensor.autodiff import input_needed
+        >>> input_needed(0)
+        True
+    """
+    return not _NEEDED or i >= len(_NEEDED[-1]) or _NEEDED[-1][i]
 
 
 @dataclass(eq=False)
@@ -85,8 +102,14 @@ def _backprop(tape: Tape, y, dy, targets) -> dict:
             )
         gys = [g if g is not None else zeros_like_op(o) for g, o in zip(gys, node.outputs)]
         dys = gys[0] if len(gys) == 1 else gys
-        in_grads = kernel.grad(dys, node.inputs, node.outputs[0] if len(node.outputs) == 1
-                               else node.outputs, node.attrs)
+        _NEEDED.append(tuple(
+            _is_tensor(x) and x.id in tape.live and (x.dtype == "float32" or x.id in wanted)
+            for x in node.inputs))
+        try:
+            in_grads = kernel.grad(dys, node.inputs, node.outputs[0] if len(node.outputs) == 1
+                                   else node.outputs, node.attrs)
+        finally:
+            _NEEDED.pop()
         if not isinstance(in_grads, (list, tuple)):
             in_grads = [in_grads]
         for x, g in zip(node.inputs, in_grads):

@@ -244,7 +244,7 @@ _NEEDS = {
     "add": ("add",), "exp": ("exp",), "relu": ("relu",), "sum": ("sum",),
     "softmax": ("softmax",), "conv2d": ("conv2d",), "maxpool": ("max_pool",),
     "upload_download": ("mul",),
-    "mlp_train": ("matmul", "softmax", "sum", "mean", "clip_by_value", "train.sgd"),
+    "mlp_train": ("fused_matmul", "softmax_cross_entropy", "train.sgd"),
     "lstm": ("sequential", "layers.lstm"), "simple_rnn": ("sequential", "layers.simple_rnn"),
 }
 
@@ -338,9 +338,12 @@ def _webtensor_mlp(w: dict, wt, T, held: list) -> Case:  # noqa: N803
     opt = wt.train.sgd(w["lr"])
 
     def loss_fn():
-        h = wt.relu(wt.matmul(x, w1).add(b1))
-        p = wt.softmax(wt.matmul(h, w2).add(b2))
-        return wt.mean(wt.sum(y.mul(wt.log(wt.clip_by_value(p, 1e-7, 1.0))), axis=1)).neg()
+        # Dense layers as fused matmul + bias (+ relu), and softmax + categorical
+        # cross-entropy (probabilities clipped to [1e-7, 1] as Keras/TF.js do) as one
+        # fused loss whose gradient is one pass: (softmax - labels) / batch.
+        h = wt.fused_matmul(x, w1, b1, activation="relu")
+        logits = wt.fused_matmul(h, w2, b2)
+        return wt.softmax_cross_entropy(y, logits, epsilon=1e-7)
 
     def step() -> float:
         return float(wt.tidy(lambda: opt.minimize(loss_fn, return_cost=True,

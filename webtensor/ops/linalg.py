@@ -66,6 +66,9 @@ from .movement import reshape
 _PACK_B_FROM = 1 << 16
 # Below this many multiply-adds one row per fragment (no assembly pass) is faster.
 _SMALL = 1 << 18
+# ... unless A has at most this many rows: B is then re-read only M / 8 times and the
+# prepass costs more than it saves ([64, 784] @ [784, 128]: 2.25 -> 1.9 ms).
+_PACK_B_MIN_M = 128
 # llvmpipe rasterises in 64x64-pixel tiles, one thread per tile at a time.
 _TILE = 64
 # From this many multiply-adds on, a product whose render targets fit one tile spreads
@@ -114,7 +117,10 @@ def _strip(shape: tuple) -> tuple:
 
 
 def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
-                    transpose_b: bool = False) -> Tensor:
+                    transpose_b: bool = False, bias: Tensor | None = None,
+                    act: int = 0) -> Tensor:
+    """The product; with ``bias``/``act`` (fused_matmul) the last pass adds the bias and
+    applies activation ``act`` (codes of glsl/_activation.glsl) as it writes C."""
     m, k = (a.shape[-1], a.shape[-2]) if transpose_a else (a.shape[-2], a.shape[-1])
     n = b.shape[-2] if transpose_b else b.shape[-1]
     batch = broadcast_shapes("matmul", a.shape[:-2], b.shape[:-2])
@@ -122,7 +128,21 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
     out_shape = (*batch, m, n)
     nbatch = math.prod(batch)
     if m * n * nbatch == 0 or k == 0:
-        return run_elementwise("fill", [], dtype, {"u_value": 0.0}, out_shape=out_shape)
+        out = run_elementwise("fill", [], dtype, {"u_value": 0.0}, out_shape=out_shape)
+        if m * n * nbatch and (bias is not None or act):
+            zeros = out
+            out = _epilogue_elementwise(zeros, bias, act)
+            zeros.dispose()
+        return out
+    epi_defines: tuple = ()
+    epi_inputs: list = []
+    epi_uniforms: dict = {}
+    if bias is not None:
+        epi_defines += (("BIAS", 1),)
+        epi_inputs = [("Bias", bias)]
+        epi_uniforms = {"u_bias_step": 1 if bias.size > 1 else 0}
+    if act:
+        epi_defines += (("ACT", act),)
     kp = -(-k // 4) * 4
     np_ = -(-n // 4) * 4
 
@@ -142,7 +162,7 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
     if k % 4 == 0:
         if transpose_b:
             b_stride = _batch_stride(b, batch, n * k)
-        elif n % 4 == 0 and k * n < _PACK_B_FROM:
+        elif n % 4 == 0 and (k * n < _PACK_B_FROM or m <= _PACK_B_MIN_M):
             b_stride = _batch_stride(b, batch, n * k)
             trans = False
     if b_stride is None:
@@ -165,7 +185,8 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
                 "u_b_rstride": kp // 4 if trans else np_ // 4, "u_total": texels}
     defines = (("ROWS", rows), ("TRANS_B", int(trans)))
     if rows == 1 and np_ == n:
-        return draw("matmul", [("A", a), ("B", b)], out_shape, dtype, uniforms, defines)
+        return draw("matmul", [("A", a), ("B", b), *epi_inputs], out_shape, dtype,
+                    {**uniforms, **epi_uniforms}, defines + epi_defines)
     parts_shape = (nbatch, mg, np_)
     if texels <= _TILE * _TILE and m * n * k * nbatch >= _SPREAD_FROM:
         # The targets would fit one llvmpipe tile, so one thread would do all the work:
@@ -176,28 +197,50 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
                  outputs=rows)
     parts = parts if rows > 1 else [parts]
     aligned = n % 4 == 0
-    return draw("matmul_assemble", [(f"T{i}", p) for i, p in enumerate(parts)], out_shape,
-                dtype, {"u_n": n // 4 if aligned else n, "u_m": m, "u_mg": mg,
-                        "u_np": np_ // 4 if aligned else np_},
-                (("ROWS", rows), ("ALIGNED", int(aligned))))
+    out = draw("matmul_assemble", [*((f"T{i}", p) for i, p in enumerate(parts)), *epi_inputs],
+               out_shape, dtype, {"u_n": n // 4 if aligned else n, "u_m": m, "u_mg": mg,
+                                  "u_np": np_ // 4 if aligned else np_, **epi_uniforms},
+               (("ROWS", rows), ("ALIGNED", int(aligned)), *epi_defines))
+    for p in parts:
+        p.dispose()
+    return out
+
+
+def _epilogue_elementwise(x: Tensor, bias: Tensor | None, act: int) -> Tensor:
+    """``activation(x + bias)`` with elementwise draws (the k == 0 corner of fused_matmul)."""
+    y = x if bias is None else run_elementwise("add", [x, bias], "float32")
+    if not act:
+        return y
+    out = run_elementwise(_ACT_SHADERS[act], [y], "float32")
+    if y is not x:
+        y.dispose()
+    return out
+
+
+def _matmul_grads(dy: Tensor, a: Tensor, b: Tensor, ta: bool, tb: bool) -> list:
+    """[dA, dB] of ``matmul(a, b, ta, tb)`` for output gradient ``dy``; None where unused."""
+    from ..autodiff import input_needed
+
+    da = db = None
+    if input_needed(0):
+        if not ta:
+            da = matmul(dy, b, transpose_b=not tb)
+        else:
+            da = matmul(b, dy, transpose_a=tb, transpose_b=True)
+        da = sum_to_shape(da, a.shape)
+    if input_needed(1):
+        if not tb:
+            db = matmul(a, dy, transpose_a=not ta)
+        else:
+            db = matmul(dy, a, transpose_a=True, transpose_b=ta)
+        db = sum_to_shape(db, b.shape)
+    return [da, db]
 
 
 def _matmul_grad(dy: Tensor, inputs: list, y: Tensor, attrs: dict) -> list:
     a, b = inputs
-    ta, tb = attrs.get("transpose_a", False), attrs.get("transpose_b", False)
-    if not ta and not tb:
-        da = matmul(dy, b, transpose_b=True)
-        db = matmul(a, dy, transpose_a=True)
-    elif not ta and tb:
-        da = matmul(dy, b)
-        db = matmul(dy, a, transpose_a=True)
-    elif ta and not tb:
-        da = matmul(b, dy, transpose_b=True)
-        db = matmul(a, dy)
-    else:
-        da = matmul(b, dy, transpose_a=True, transpose_b=True)
-        db = matmul(dy, a, transpose_a=True, transpose_b=True)
-    return [sum_to_shape(da, a.shape), sum_to_shape(db, b.shape)]
+    return _matmul_grads(dy, a, b, attrs.get("transpose_a", False),
+                         attrs.get("transpose_b", False))
 
 
 def _matmul_reference(a, b, transpose_a=False, transpose_b=False):
@@ -235,6 +278,205 @@ def _matmul_cases():
 register("matmul", _matmul_forward, grad=_matmul_grad, reference=_matmul_reference,
          shaders=("matmul", "matmul_pack", "matmul_assemble"), cases=_matmul_cases,
          tolerance=(1e-4, 1e-4), doc="matrix product over the last two dims, batch broadcast")
+
+
+# -- fused_matmul: matmul + bias + activation in the product's last pass --------------------
+# Activation name -> code of glsl/_activation.glsl and the standalone kernel's shader.
+_ACTIVATIONS = {"linear": 0, "relu": 1, "relu6": 2, "elu": 3, "sigmoid": 4}
+_ACT_SHADERS = {1: "relu", 2: "relu6", 3: "elu", 4: "sigmoid"}
+
+
+def _act_code(op: str, activation: str | None) -> int:
+    name = "linear" if activation is None else activation
+    if name not in _ACTIVATIONS:
+        raise ValueError(f"{op}: activation {activation!r} is not one of {sorted(_ACTIVATIONS)}")
+    return _ACTIVATIONS[name]
+
+
+def _fused_matmul_forward(a: Tensor, b: Tensor, bias: Tensor | None = None,
+                          transpose_a: bool = False, transpose_b: bool = False,
+                          activation: str = "linear") -> Tensor:
+    return _matmul_forward(a, b, transpose_a, transpose_b, bias,
+                           _act_code("fused_matmul", activation))
+
+
+def _fused_matmul_grad(dy: Tensor, inputs: list, y: Tensor, attrs: dict) -> list:
+    from ..autodiff import input_needed
+    from .reduce import sum as reduce_sum
+
+    a, b = inputs[0], inputs[1]
+    act = attrs.get("activation", "linear")
+    dz = dy if _act_code("fused_matmul", act) == 0 else apply(
+        "fused_activation_grad", [dy, y], activation=act)
+    grads = _matmul_grads(dz, a, b, attrs.get("transpose_a", False),
+                          attrs.get("transpose_b", False))
+    if len(inputs) > 2:
+        bias = inputs[2]
+        db = None
+        if input_needed(2):
+            axes = list(range(dz.rank - 1)) if bias.size > 1 else None
+            db = reshape(reduce_sum(dz, axes), bias.shape)
+        grads.append(db)
+    return grads
+
+
+def _np_activation(x, activation="linear"):
+    if activation == "relu":
+        return np.maximum(x, 0)
+    if activation == "relu6":
+        return np.clip(x, 0, 6)
+    if activation == "elu":
+        return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+    if activation == "sigmoid":
+        return 1 / (1 + np.exp(-x))
+    return x
+
+
+def _np_activation_deriv(y, activation="linear"):
+    if activation == "relu":
+        return (y > 0).astype(y.dtype)
+    if activation == "relu6":
+        return ((y > 0) & (y < 6)).astype(y.dtype)
+    if activation == "elu":
+        return np.where(y > 0, 1.0, y + 1.0)
+    if activation == "sigmoid":
+        return y * (1 - y)
+    return np.ones_like(y)
+
+
+def _fused_matmul_reference(a, b, bias=None, transpose_a=False, transpose_b=False,
+                            activation="linear"):
+    z = _matmul_reference(a, b, transpose_a, transpose_b)
+    if bias is not None:
+        z = z + bias
+    return _np_activation(z, activation)
+
+
+def _fused_matmul_cases():
+    rng = np.random.default_rng(11)
+
+    def r(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    return [
+        ((r(3, 5), r(5, 8), r(8)), {"activation": "relu"}),            # one row per fragment
+        ((r(3, 5), r(5, 7), r(7)), {"activation": "relu"}),            # N unaligned
+        ((r(64, 96), r(96, 128), r(128)), {"activation": "relu"}),     # 8 rows, assembled
+        ((r(64, 128), r(128, 10), r(10)), {}),                          # the MLP's 2nd layer
+        ((r(9, 6), r(11, 9), r(1)), {"transpose_a": True, "transpose_b": True,
+                                      "activation": "relu6"}),
+        ((r(2, 3, 4, 5), r(3, 5, 6)), {"activation": "sigmoid"}),     # batch, no bias
+        ((r(33, 65), r(17, 65), r(17)), {"transpose_b": True, "activation": "elu"}),
+        ((r(4, 0), r(0, 8), r(8)), {"activation": "relu"}),            # k == 0: act(bias)
+    ]
+
+
+register("fused_matmul", _fused_matmul_forward, grad=_fused_matmul_grad,
+         reference=_fused_matmul_reference,
+         shaders=("matmul", "matmul_pack", "matmul_assemble", "relu", "relu6", "elu",
+                  "sigmoid", "add", "fill"),
+         cases=_fused_matmul_cases, tolerance=(1e-4, 1e-4),
+         doc="matmul + bias + activation in one kernel (TF.js fused.matMul)")
+
+
+def _act_grad_forward(dy: Tensor, y: Tensor, activation: str = "linear") -> Tensor:
+    return run_elementwise("fused_activation_grad", [dy, y], "float32",
+                           defines=(("ACT", _act_code("fused_activation_grad", activation)),))
+
+
+def _act_grad_grad(ddx: Tensor, inputs: list, out: Tensor, attrs: dict) -> list:
+    from ..autodiff import input_needed
+    from .elementwise import cast, less_equal, zeros_like_op
+
+    dy, y = inputs
+    act = attrs.get("activation", "linear")
+    g_dy = apply("fused_activation_grad", [ddx, y], activation=act)
+    g_y = None
+    if input_needed(1):
+        # d/dy of dy * f'(y): dy * f''(y) with f' written in y
+        if act == "sigmoid":
+            g_y = mul(mul(ddx, dy), mul(y, -2.0).add(1.0))
+        elif act == "elu":
+            g_y = mul(mul(ddx, dy), cast(less_equal(y, 0.0), "float32"))
+        else:
+            g_y = zeros_like_op(y)
+    return [g_dy, g_y]
+
+
+def _act_grad_reference(dy, y, activation="linear"):
+    return dy * _np_activation_deriv(y, activation)
+
+
+def _act_grad_cases():
+    rng = np.random.default_rng(12)
+    out = []
+    for act in ("linear", "relu", "relu6", "elu", "sigmoid"):
+        dy = rng.standard_normal((5, 7)).astype(np.float32)
+        y = _np_activation(rng.uniform(-8, 8, (5, 7)), act).astype(np.float32)
+        out.append(((dy, y), {"activation": act}))
+    return out
+
+
+register("fused_activation_grad", _act_grad_forward, grad=_act_grad_grad,
+         reference=_act_grad_reference, shaders=("fused_activation_grad",),
+         cases=_act_grad_cases, tolerance=(1e-5, 1e-6),
+         doc="dy * activation'(x) from the activation's output y (fused_matmul's gradient)")
+
+
+def fused_matmul(a, b, bias=None, activation: str | None = "linear", transpose_a: bool = False,
+                 transpose_b: bool = False) -> Tensor:
+    """``activation(a @ b + bias)`` as one kernel: the bias and activation are applied by
+    the product's last pass, as TF.js's ``tf.fused.matMul`` does.
+
+    ``a`` and ``b`` have rank >= 2 (batch dims broadcast as in :func:`matmul`); ``bias``
+    is None, a scalar, or a vector of length 1 or N (the columns of the product);
+    ``activation`` is one of ``"linear"`` (or None), ``"relu"``, ``"relu6"``, ``"elu"``,
+    ``"sigmoid"``. Differentiable in every input; the result is float32.
+
+    Raises:
+        ValueError: bad ranks, inner or batch dims, bias shape or activation.
+
+    Example:
+        >>> import webtensor as wt
+        >>> a = wt.tensor([[1.0, -2.0], [3.0, 4.0]])
+        >>> b = wt.tensor([[1.0, 0.0], [0.0, 1.0]])
+        >>> wt.fused_matmul(a, b, bias=wt.tensor([0.5, 1.0]), activation="relu").numpy().tolist()
+        [[1.5, 0.0], [3.5, 5.0]]
+        >>> wt.fused_matmul(a, b, transpose_a=True).numpy().tolist()
+        [[1.0, 3.0], [-2.0, 4.0]]
+    """
+    act = "linear" if activation is None else activation
+    _act_code("fused_matmul", act)
+    a = convert(a, op="fused_matmul")
+    b = convert(b, op="fused_matmul")
+    a = a if a.dtype == "float32" else apply("cast", [a], dtype="float32")
+    b = b if b.dtype == "float32" else apply("cast", [b], dtype="float32")
+    if a.rank < 2 or b.rank < 2:
+        raise ValueError(f"fused_matmul: operands must have rank >= 2, got shapes "
+                         f"{_shapes(a, b)}")
+    ka = a.shape[-2] if transpose_a else a.shape[-1]
+    kb = b.shape[-1] if transpose_b else b.shape[-2]
+    if ka != kb:
+        raise ValueError(f"fused_matmul: inner dimensions differ ({ka} vs {kb}) for shapes "
+                         f"{_shapes(a, b)}")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"fused_matmul: batch dimensions of shapes {_shapes(a, b)} cannot "
+                         "be broadcast") from None
+    inputs = [a, b]
+    if bias is not None:
+        bias = convert(bias, op="fused_matmul")
+        bias = bias if bias.dtype == "float32" else apply("cast", [bias], dtype="float32")
+        n = b.shape[-2] if transpose_b else b.shape[-1]
+        if bias.rank > 1 or bias.size not in (1, n):
+            raise ValueError(f"fused_matmul: bias must be a scalar or a vector of length 1 or "
+                             f"{n}, got shape {list(bias.shape)}")
+        if bias.rank == 0:
+            bias = reshape(bias, (1,))
+        inputs.append(bias)
+    return apply("fused_matmul", inputs, transpose_a=bool(transpose_a),
+                 transpose_b=bool(transpose_b), activation=act)
 
 
 def _shapes(a: Tensor, b: Tensor) -> str:
@@ -339,4 +581,4 @@ def outer(a, b) -> Tensor:
     return mul(reshape(a, (a.size, 1)), reshape(b, (1, b.size)))
 
 
-__all__ = ["matmul", "dot", "outer"]
+__all__ = ["matmul", "dot", "outer", "fused_matmul"]

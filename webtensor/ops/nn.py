@@ -143,6 +143,249 @@ def log_softmax(logits, axis: int = -1) -> Tensor:
     return apply("log_softmax", [x], axis=_norm_axis("log_softmax", axis, x.shape))
 
 
+# -- softmax cross-entropy -----------------------------------------------------------
+# Up to this many elements the reduced loss is one draw (one fragment walks every row);
+# above, one fragment per 4 rows, then a sum.
+_XENT_ONE_DRAW = 1 << 14
+# Rows up to this long: the gradient recomputes its row's stats per fragment; longer rows
+# get a stats pass first.
+_XENT_INLINE_STATS = 32
+_REDUCTIONS = ("none", "sum", "mean")
+
+
+def _xent_geometry(logits: Tensor, epsilon: float) -> tuple[int, int, dict, tuple]:
+    c = logits.shape[-1]
+    rows = logits.size // c
+    unis = {"u_c": c, "u_log_eps": math.log(epsilon) if epsilon > 0 else 0.0}
+    return rows, c, unis, (("CLIP", int(epsilon > 0)),)
+
+
+def _xent_scale(reduction: str, rows: int) -> float:
+    return 1.0 / rows if reduction == "mean" else 1.0
+
+
+def _xent_forward(labels: Tensor, logits: Tensor, epsilon: float = 0.0,
+                  reduction: str = "mean") -> Tensor:
+    rows, c, unis, defs = _xent_geometry(logits, epsilon)
+    ins = [("Z", logits), ("Y", labels)]
+    unis = {**unis, "u_rows": rows, "u_scale": _xent_scale(reduction, rows)}
+    if reduction != "none" and logits.size <= _XENT_ONE_DRAW:
+        return draw("softmax_cross_entropy", ins, (), "float32", unis, defs + (("MODE", 1),))
+    per_row = draw("softmax_cross_entropy", ins, logits.shape[:-1], "float32", unis,
+                   defs + (("MODE", 0),))
+    if reduction == "none":
+        return per_row
+    from ..registry import get
+
+    total = get("sum").forward(per_row, axis=None)
+    per_row.dispose()
+    if reduction == "sum":
+        return total
+    out = run_elementwise("mul", [total, 1.0 / rows], "float32")
+    total.dispose()
+    return out
+
+
+def _xent_grad_forward(dy: Tensor, labels: Tensor, logits: Tensor, epsilon: float = 0.0,
+                       reduction: str = "mean") -> Tensor:
+    rows, c, unis, defs = _xent_geometry(logits, epsilon)
+    ins = [("DY", dy), ("Z", logits), ("Y", labels)]
+    unis = {**unis, "u_size": logits.size, "u_scale": _xent_scale(reduction, rows)}
+    defs = defs + (("DY_ONE", int(reduction != "none")),)
+    stats = []
+    if c > _XENT_INLINE_STATS:
+        stats = draw("softmax_cross_entropy", [("Z", logits), ("Y", labels)], (rows,),
+                     "float32", {**unis, "u_rows": rows}, defs[:1] + (("MODE", 2),),
+                     outputs=2)
+        ins += [("L", stats[0]), ("M", stats[1])]
+    out = draw("softmax_cross_entropy_grad", ins, logits.shape, "float32", unis,
+               defs + (("STATS", int(bool(stats))),))
+    for t in stats:
+        t.dispose()
+    return out
+
+
+def _xent_dy_scale(dy: Tensor, shape: tuple, reduction: str) -> Tensor:
+    """The loss gradient as a factor broadcasting against [..., classes]."""
+    if reduction == "none":
+        return reshape(dy, shape[:-1] + (1,))
+    rows = math.prod(shape[:-1])
+    return mul(dy, 1.0 / rows) if reduction == "mean" else dy
+
+
+def _xent_log_probs(logits: Tensor, epsilon: float) -> tuple[Tensor, Tensor | None]:
+    """log(clip(softmax, epsilon, 1)) and the clip's mask (None: nothing clipped)."""
+    from .elementwise import greater_equal, maximum
+
+    lp = apply("log_softmax", [logits], axis=logits.rank - 1)
+    if epsilon <= 0:
+        return lp, None
+    log_eps = math.log(epsilon)
+    return maximum(lp, log_eps), cast(greater_equal(lp, log_eps), "float32")
+
+
+def _xent_grad(dy, inputs, y, attrs):
+    from ..autodiff import input_needed
+
+    labels, logits = inputs
+    eps, red = attrs.get("epsilon", 0.0), attrs.get("reduction", "mean")
+    d_labels = d_logits = None
+    if input_needed(0):
+        lp, _ = _xent_log_probs(logits, eps)
+        d_labels = mul(_xent_dy_scale(dy, logits.shape, red), lp).neg()
+    if input_needed(1):
+        d_logits = apply("softmax_cross_entropy_grad", [dy, labels, logits], epsilon=eps,
+                         reduction=red)
+    return [d_labels, d_logits]
+
+
+def _xent_grad_grad(ddz, inputs, g, attrs):
+    """Gradients of dz = s * (p * ym - y * mask) (see softmax_cross_entropy_grad.glsl)."""
+    from ..autodiff import input_needed
+    from .reduce import sum as reduce_sum
+
+    dy, labels, logits = inputs
+    eps, red = attrs.get("epsilon", 0.0), attrs.get("reduction", "mean")
+    last = logits.rank - 1
+    s = _xent_dy_scale(dy, logits.shape, red)
+    p = apply("softmax", [logits], axis=last)
+    _, mask = _xent_log_probs(logits, eps)
+    out = [None, None, None]
+    if input_needed(0):
+        ones = run_elementwise("fill", [], "float32", {"u_value": 1.0},
+                               out_shape=logits.shape[:-1])
+        big_g = apply("softmax_cross_entropy_grad", [ones, labels, logits], epsilon=eps,
+                      reduction="none")
+        if red == "none":
+            out[0] = reduce_sum(mul(ddz, big_g), last)
+        else:
+            total = reduce_sum(mul(ddz, big_g))
+            out[0] = mul(total, 1.0 / math.prod(logits.shape[:-1])) if red == "mean" else total
+    if input_needed(1):
+        t = sub(reduce_sum(mul(ddz, p), last, keepdims=True), ddz)
+        out[1] = mul(s, t if mask is None else mul(t, mask))
+    if input_needed(2):
+        ym = reduce_sum(labels if mask is None else mul(labels, mask), last, keepdims=True)
+        t = sub(ddz, reduce_sum(mul(p, ddz), last, keepdims=True))
+        out[2] = mul(mul(s, ym), mul(p, t))
+    return out
+
+
+def _np_xent_parts(labels, logits, epsilon):
+    """(log(clip(p, epsilon, 1)), mask of the unclipped, p) in float64."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    lp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    p = np.exp(lp)
+    mask = np.ones_like(lp)
+    if epsilon > 0:
+        mask = (lp >= np.log(epsilon)).astype(lp.dtype)
+        lp = np.maximum(lp, np.log(epsilon))
+    return lp, mask, p
+
+
+def _ref_xent(labels, logits, epsilon=0.0, reduction="mean"):
+    lp, _, _ = _np_xent_parts(labels, logits, epsilon)
+    loss = -(labels * lp).sum(axis=-1)
+    if reduction == "none":
+        return loss
+    return loss.mean() if reduction == "mean" else loss.sum()
+
+
+def _ref_xent_grad(dy, labels, logits, epsilon=0.0, reduction="mean"):
+    _, mask, p = _np_xent_parts(labels, logits, epsilon)
+    ym = (labels * mask).sum(axis=-1, keepdims=True)
+    rows = int(np.prod(logits.shape[:-1]))
+    if reduction == "none":
+        s = np.asarray(dy)[..., None]
+    else:
+        s = np.asarray(dy) / (rows if reduction == "mean" else 1)
+    return s * (p * ym - labels * mask)
+
+
+def _one_hot_rows(rng, rows: int, c: int) -> np.ndarray:
+    return np.eye(c, dtype=np.float32)[rng.integers(0, c, rows)]
+
+
+def _xent_cases():
+    rng = np.random.default_rng(21)
+
+    def z(*shape, scale=3.0):
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    soft = rng.uniform(0, 1, (5, 7)).astype(np.float32)
+    return [
+        ((_one_hot_rows(rng, 64, 10), z(64, 10)), {"epsilon": 1e-7}),       # the MLP's loss
+        ((_one_hot_rows(rng, 6, 4), z(6, 4, scale=30.0)), {"epsilon": 1e-7}),  # clipped
+        ((soft / soft.sum(-1, keepdims=True), z(5, 7)), {"reduction": "sum"}),
+        ((soft, z(5, 7)), {"reduction": "none"}),
+        ((_one_hot_rows(rng, 6, 3).reshape(2, 3, 3), z(2, 3, 3)), {"reduction": "none"}),
+        ((_one_hot_rows(rng, 300, 100), z(300, 100)), {}),                   # sum pass
+        ((_one_hot_rows(rng, 3, 1), z(3, 1)), {}),
+    ]
+
+
+def _xent_grad_cases():
+    rng = np.random.default_rng(22)
+    out = []
+    for args, attrs in _xent_cases():
+        labels, logits = args
+        red = attrs.get("reduction", "mean")
+        dy = (rng.uniform(0.5, 1.5, logits.shape[:-1]) if red == "none"
+              else np.array(rng.uniform(0.5, 1.5))).astype(np.float32)
+        out.append(((dy, labels, logits), attrs))
+    return out
+
+
+register("softmax_cross_entropy", _xent_forward, grad=_xent_grad, reference=_ref_xent,
+         shaders=("softmax_cross_entropy", "reduce", "mul"), cases=_xent_cases,
+         tolerance=(1e-5, 1e-5), doc="softmax cross-entropy of logits against labels, reduced")
+register("softmax_cross_entropy_grad", _xent_grad_forward, grad=_xent_grad_grad,
+         reference=_ref_xent_grad,
+         shaders=("softmax_cross_entropy_grad", "softmax_cross_entropy"),
+         cases=_xent_grad_cases, tolerance=(1e-5, 1e-6),
+         doc="gradient of softmax_cross_entropy with respect to the logits")
+
+
+def softmax_cross_entropy(labels, logits, epsilon: float = 0.0,
+                          reduction: str = "mean") -> Tensor:
+    """Cross-entropy of ``softmax(logits)`` against ``labels`` along the last axis, fused.
+
+    Per row: ``-sum(labels * log(clip(softmax(logits), epsilon, 1)))`` (``epsilon`` 0:
+    no clipping; computed from the max-shifted logits, so it never overflows), then
+    ``reduction``: ``"mean"`` over the rows (the default), ``"sum"`` or ``"none"`` (one
+    loss per row, shape ``logits.shape[:-1]``). Forward and gradient are one draw each
+    for small inputs; the gradient with respect to the logits is
+    ``dy * (softmax * sum(labels) - labels)`` where nothing is clipped, i.e.
+    ``(softmax - labels) / rows`` for one-hot labels and the mean. ``epsilon=1e-7``
+    matches Keras/TF.js ``categoricalCrossentropy`` applied to ``softmax(logits)``.
+
+    Raises:
+        ValueError: shapes differ, the input is empty or a scalar, a bad reduction or epsilon.
+
+    Example:
+        >>> import webtensor as wt
+        >>> labels = wt.tensor([[0.0, 1.0], [1.0, 0.0]])
+        >>> logits = wt.tensor([[0.0, 0.0], [2.0, 0.0]])
+        >>> round(wt.softmax_cross_entropy(labels, logits).item(), 4)
+        0.41
+        >>> per_row = wt.softmax_cross_entropy(labels, logits, reduction="none")
+        >>> [round(float(v), 4) for v in per_row.numpy()]
+        [0.6931, 0.1269]
+    """
+    labels = _float(labels, "softmax_cross_entropy")
+    logits = _float(logits, "softmax_cross_entropy")
+    if labels.shape != logits.shape or logits.rank == 0 or logits.size == 0:
+        raise ValueError(f"softmax_cross_entropy: labels {list(labels.shape)} and logits "
+                         f"{list(logits.shape)} must have one non-empty shape of rank >= 1")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"softmax_cross_entropy: reduction {reduction!r} is not one of "
+                         f"{list(_REDUCTIONS)}")
+    if not 0.0 <= float(epsilon) < 1.0:
+        raise ValueError(f"softmax_cross_entropy: epsilon {epsilon} is not in [0, 1)")
+    return apply("softmax_cross_entropy", [labels, logits], epsilon=float(epsilon),
+                 reduction=reduction)
+
+
 # -- pooling ---------------------------------------------------------------------
 def _pair(op: str, name: str, v) -> tuple[int, int]:
     if isinstance(v, (int, np.integer)):
@@ -487,4 +730,5 @@ def dropout(x, rate: float, seed: int | None = None) -> Tensor:
     return mul(x, mask)
 
 
-__all__ = ["softmax", "log_softmax", "max_pool", "avg_pool", "batch_norm", "dropout"]
+__all__ = ["softmax", "log_softmax", "max_pool", "avg_pool", "batch_norm", "dropout",
+           "softmax_cross_entropy"]
