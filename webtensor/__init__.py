@@ -8,23 +8,36 @@ Example:
 
 from __future__ import annotations
 
+from . import (
+    activations,
+    callbacks,
+    constraints,
+    datasets,
+    image,
+    initializers,
+    io,
+    layers,
+    losses,
+    metrics,
+    regularizers,
+    train,
+)
+from .debug import NaNError, set_debug
 from .engine import engine
 from .errors import DisposedTensorError, GLContextError, ShaderCompileError, WebtensorError
 from .gradients import custom_grad, grad, grads, value_and_grad, value_and_grads, variable_grads
 from .info import info, set_context
+from .io import load_layers_model
+from .models import Model, Sequential, input, model, sequential
+from .ops.conv import *  # noqa: F403
 from .ops.creation import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
-from .ops.movement import *  # noqa: F403
-from .ops.reduce import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
-from .ops.conv import *  # noqa: F403
+from .ops.movement import *  # noqa: F403
 from .ops.nn import *  # noqa: F403
-from . import datasets, image, train
-from .scope import keep, memory, tidy, dispose
+from .ops.reduce import *  # noqa: F403
+from .profiler import profile, time
+from .scope import dispose, keep, memory, tidy
 from .tensor import Tensor, Variable, variable
-from .profiler import time, profile
-from .debug import NaNError, set_debug
-from . import layers, losses, metrics, initializers, activations
-from .models import sequential, model, input, Sequential, Model
 
 __version__ = "0.1.0"

@@ -439,7 +439,19 @@ def cmd_demo(args) -> int:
     """The tutorial of the spec, run and printed."""
     from .demo import run_demo
 
-    run_demo()
+    run_demo(seed_only=args.seed_only, out_dir=args.out, verbose=0 if args.quiet else 1)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """``webtensor docs``: the API reference in Markdown."""
+    from .apidocs import generate
+
+    text = generate()
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text)
     return 0
 
 
@@ -536,9 +548,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("args", nargs=argparse.REMAINDER, help="arguments of the script")
     s.set_defaults(func=cmd_profile)
 
-    s = sub.add_parser("demo", help="the tutorial of the spec, run and printed",
+    s = sub.add_parser("docs", help="write the API reference generated from the docstrings",
+                       description="Generate docs/api.md from the docstrings and the kernel "
+                       "registry.")
+    s.add_argument("--out", metavar="FILE", default="-", help="output file ('-': stdout)")
+    s.set_defaults(func=cmd_docs)
+
+    s = sub.add_parser("demo", help="the tutorial of the spec, then training on the digits",
                        description="Run the seed examples of the spec and print each result "
-                       "and the GL renderer in use.")
+                       "and the GL renderer in use; then train an LSTM and a CNN on the "
+                       "bundled 8x8 digits, print their held-out accuracy and save both "
+                       "models in the TensorFlow.js format.")
+    s.add_argument("--seed-only", action="store_true", help="stop after the seed examples")
+    s.add_argument("--out", metavar="DIR", help="where to save the trained models")
+    s.add_argument("--quiet", action="store_true", help="no progress bars")
     s.set_defaults(func=cmd_demo)
     return p
 

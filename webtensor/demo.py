@@ -1,8 +1,7 @@
 """``webtensor demo``: the tutorial of the spec ("Seed examples"), run and printed.
 
-Each step prints the code, then what it gives. A step whose API is not in
-this build yet (e.g. ``wt.sequential`` before the layers exist) prints what
-it needs instead of failing, so the demo grows with the package.
+Each step prints the code, then what it gives; then the seed's recurrent model
+trains, and (unless ``seed_only``) an LSTM and a CNN learn the bundled digits.
 """
 
 from __future__ import annotations
@@ -104,15 +103,23 @@ def _model(wt, out: Callable[[str], None]) -> None:
     out(f"loss per epoch on 32 random sequences: {', '.join(f'{v:.4f}' for v in losses)}")
 
 
-def run_demo(out: Callable[[str], None] = print) -> int:
-    """Run the seed examples, printing each line of code and its result.
+def run_demo(out: Callable[[str], None] = print, seed_only: bool = False,
+             out_dir: str | None = None, verbose: int = 1) -> dict:
+    """Run the seed examples, printing each line of code and its result, then train.
 
-    Returns the number of steps skipped because the API they need is missing.
+    Args:
+        out: where the lines go.
+        seed_only: stop after the seed examples (no digits training).
+        out_dir: where the trained digits models are saved (default: a temporary dir).
+        verbose: 1 shows fit's progress bars.
+
+    Returns:
+        The digits training's results (accuracies, model paths), empty if ``seed_only``.
 
     Example:
         >>> from webtensor.demo import run_demo
         >>> lines = []
-        >>> skipped = run_demo(lines.append)
+        >>> _ = run_demo(lines.append, seed_only=True)
         >>> any("[[1 , 2 , 3 ]," in line for line in lines)
         True
     """
@@ -121,41 +128,29 @@ def run_demo(out: Callable[[str], None] = print) -> int:
     info = wt.info()
     out(f"webtensor {wt.__version__} on {info.renderer} ({info.gl_version}, "
         f"{info.backend} backend)")
-    skipped = 0
     with wt.tidy():
         for code, thunk in _steps(wt):
             out("")
-            out("\n".join((">>> " if i == 0 else "... ") + line
-                          for i, line in enumerate(code.splitlines())))
-            try:
-                result = thunk()
-            except AttributeError as exc:
-                skipped += 1
-                out(f"(skipped: this build has no {_missing_name(exc)} yet)")
-                continue
-            if result is None:
-                continue
-            out(result if isinstance(result, str) else result.to_string())
+            out(_prompted(code))
+            result = thunk()
+            if result is not None:
+                out(result if isinstance(result, str) else result.to_string())
         out("")
-        out("\n".join((">>> " if i == 0 else "... ") + line
-                      for i, line in enumerate(_MODEL_CODE.splitlines())))
-        if not (hasattr(wt, "sequential") and hasattr(wt, "layers")):
-            skipped += 1
-            out("(skipped: the model demo needs wt.layers and wt.sequential, "
-                "not in this build yet)")
-        else:
-            try:
-                _model(wt, out)
-            except AttributeError as exc:
-                skipped += 1
-                out(f"(skipped: this build has no {_missing_name(exc)} yet)")
+        out(_prompted(_MODEL_CODE))
+        _model(wt, out)
+    results: dict = {}
+    if not seed_only:
+        from .demo_training import run
+
+        out("")
+        results = run(verbose=verbose, out_dir=out_dir)
     m = wt.memory()
     out("")
     out(f"tensors alive after the demo: {m.num_tensors}; programs compiled: "
         f"{wt.info().programs_compiled}")
-    return skipped
+    return results
 
 
-def _missing_name(exc: AttributeError) -> str:
-    name = getattr(exc, "name", None)
-    return f"'{name}'" if name else str(exc)
+def _prompted(code: str) -> str:
+    return "\n".join((">>> " if i == 0 else "... ") + line
+                     for i, line in enumerate(code.splitlines()))

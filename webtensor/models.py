@@ -264,6 +264,21 @@ class Model(Layer):
             out += [w for w in ws if all(w is not o for o in out)]
         return out
 
+    def save(self, path) -> None:
+        """Save to directory ``path`` in the TensorFlow.js layers format (``model.json`` +
+        weight shards), atomically: an error never leaves a half-written directory.
+
+        Example:
+            >>> import os, tempfile, webtensor as wt
+            >>> d = tempfile.mkdtemp()
+            >>> wt.sequential([wt.layers.Dense(1, input_shape=(2,))]).save(d)
+            >>> os.path.exists(os.path.join(d, "model.json"))
+            True
+        """
+        from .io import save_model
+
+        save_model(self, path)
+
     def get_weights(self) -> list[np.ndarray]:
         """All trainable weights in layer order, then the non-trainable ones (numpy).
 

@@ -39,6 +39,10 @@ from .core import Activation, Dense, Dropout, Embedding, Flatten, Reshape
 from .merge import Add, Concatenate, Multiply
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
+from .recurrent import *  # noqa: F403
+from .recurrent import __all__ as _recurrent_all
+from .wrappers import *  # noqa: F403
+from .wrappers import __all__ as _wrappers_all
 
 
 def _factory(cls: type, name: str, example: str):
@@ -130,5 +134,5 @@ __all__ = [
     "depthwise_conv2d", "conv2d_transpose", "zero_padding2d", "up_sampling2d", "max_pooling2d",
     "max_pool2d", "average_pooling2d", "avg_pool2d", "global_average_pooling2d",
     "global_max_pooling2d", "batch_normalization", "layer_normalization", "concatenate", "add",
-    "multiply", "input_layer",
+    "multiply", "input_layer", *_recurrent_all, *_wrappers_all,
 ]
