@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import webtensor as wt
+from webtensor.gl.programs import ProgramCache
 from webtensor import bench, cli, shadertools
 from webtensor.gl.shaders import glsl_dir
 
@@ -273,8 +274,9 @@ def test_capture_programs_records_a_failed_compile(tmp_path, monkeypatch):
     good = (glsl_dir() / "neg.glsl").read_text()
     (tmp_path / "neg.glsl").write_text(good.replace("{", "{ undeclared_thing;", 1))
     monkeypatch.setenv("WEBTENSOR_OVERRIDE_DIR", str(tmp_path))
+    # a fresh program cache, so that the overridden source really compiles now
+    monkeypatch.setattr(wt.engine(), "programs", ProgramCache(wt.engine().ctx))
     with wt.tidy(), shadertools.capture_programs() as seen:
-        # a rank-5 broadcast: a define set no other test compiled, so it compiles now
         with pytest.raises(wt.ShaderCompileError) as info:
             wt.neg(wt.zeros([2, 1, 2, 1, 2])).numpy()
     assert seen and seen[-1][0] == "neg"

@@ -101,6 +101,7 @@ def _model(wt, out: Callable[[str], None]) -> None:
     history = model.fit(data, labels, epochs=2, verbose=0)
     losses = history.history["loss"]
     out(f"loss per epoch on 32 random sequences: {', '.join(f'{v:.4f}' for v in losses)}")
+    model.dispose()
 
 
 def run_demo(out: Callable[[str], None] = print, seed_only: bool = False,
