@@ -62,7 +62,8 @@ def probe(ctx: moderngl.Context, backend: str) -> Capabilities:
         renderer=str(info.get("GL_RENDERER", "?")),
         vendor=str(info.get("GL_VENDOR", "?")),
         version=str(info.get("GL_VERSION", "?")),
-        glsl_version=str(info.get("GL_SHADING_LANGUAGE_VERSION", "?")),
+        glsl_version=str(info.get("GL_SHADING_LANGUAGE_VERSION")
+                         or f"{ctx.version_code // 100}.{ctx.version_code % 100:02d}"),
         version_code=ctx.version_code,
         max_texture_size=int(info["GL_MAX_TEXTURE_SIZE"]),
         max_draw_buffers=int(info.get("GL_MAX_DRAW_BUFFERS", 8)),
