@@ -85,7 +85,9 @@ def test_all_any_treat_nan_and_negative_zero_as_numpy():
 
 
 @pytest.mark.parametrize("shape,axis", [((1000,), 0), ((3, 513), 1), ((600, 8), 0),
-                                        ((4, 5, 6), 1), ((1,), 0)])
+                                        ((4, 5, 6), 1), ((1,), 0),
+                                        # blocked scans: 3 levels; sums of odd length
+                                        ((3, 2048), 1), ((5, 40), -1), ((2, 3, 32), 2)])
 @pytest.mark.parametrize("exclusive", [False, True])
 @pytest.mark.parametrize("reverse", [False, True])
 def test_cumsum_passes(shape, axis, exclusive, reverse):
