@@ -244,6 +244,14 @@ def _vs(name: str, scale: float, mode: str, dist: str, doc: str):
     def get_config(self):
         return {"seed": self.seed}
 
+    doc += f"""
+
+    Example:
+        >>> import webtensor as wt
+        >>> values = wt.initializers.{name}(seed=0)([64, 32])
+        >>> values.shape, bool(abs(values.mean()) < 0.05)
+        ((64, 32), True)
+    """
     return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
                                            "__doc__": doc})
 
@@ -373,7 +381,18 @@ def _factory(cls):
     def make(*args, **kwargs):
         return cls(*args, **kwargs)
 
-    make.__doc__ = f"A new ``{cls.__name__}`` (see its docstring)."
+    name = "".join("_" + c.lower() if c.isupper() else c for c in cls.__name__).lstrip("_")
+    args = "1.5" if cls is Constant else ""
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"""A new ``{cls.__name__}`` initializer (TF.js ``tf.initializers``).
+
+    {(cls.__doc__ or "").strip().splitlines()[0]}
+
+    Example:
+        >>> import webtensor as wt
+        >>> wt.initializers.{name}({args})([3, 2]).shape
+        (3, 2)
+    """
     return make
 
 
