@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-from ..identifiers import to_snake_case
 from .base import (
     InputLayer,
     InputSpec,
@@ -23,6 +22,7 @@ from .base import (
     deserialize,
     get_class,
     input,
+    layer_factory,
     register_class,
     serialize,
     unique_name,
@@ -44,82 +44,66 @@ from .recurrent import __all__ as _recurrent_all
 from .wrappers import *  # noqa: F403
 from .wrappers import __all__ as _wrappers_all
 
-
-def _factory(cls: type, name: str, example: str):
-    def make(*args, **kwargs):
-        if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
-            kwargs = {to_snake_case(k): v for k, v in args[0].items()}
-            args = ()
-        return cls(*args, **kwargs)
-
-    make.__name__ = make.__qualname__ = name
-    make.__doc__ = (
-        f"A new ``{cls.__name__}`` layer (TF.js ``tf.layers.{name}``); arguments as the class.\n"
-        f"\n    Example:\n        >>> import webtensor as wt\n        >>> {example}\n"
-    )
-    return make
-
-
-dense = _factory(Dense, "dense", "wt.layers.dense(units=3).units\n        3")
-activation = _factory(Activation, "activation",
+dense = layer_factory(Dense, "dense", "wt.layers.dense(units=3).units\n        3")
+activation = layer_factory(Activation, "activation",
                       "wt.layers.activation('relu')(wt.tensor([[-1.0]])).numpy().tolist()"
                       "\n        [[0.0]]")
-dropout = _factory(Dropout, "dropout", "wt.layers.dropout(rate=0.5).rate\n        0.5")
-flatten = _factory(Flatten, "flatten",
+dropout = layer_factory(Dropout, "dropout", "wt.layers.dropout(rate=0.5).rate\n        0.5")
+flatten = layer_factory(Flatten, "flatten",
                    "wt.layers.flatten()(wt.ones([2, 2, 2])).shape\n        (2, 4)")
-reshape = _factory(Reshape, "reshape",
+reshape = layer_factory(Reshape, "reshape",
                    "wt.layers.reshape(target_shape=(2, 2))(wt.ones([1, 4])).shape"
                    "\n        (1, 2, 2)")
-embedding = _factory(Embedding, "embedding",
+embedding = layer_factory(Embedding, "embedding",
                      "wt.layers.embedding(input_dim=5, output_dim=2)([[1, 2]]).shape"
                      "\n        (1, 2, 2)")
-conv1d = _factory(Conv1D, "conv1d",
+conv1d = layer_factory(Conv1D, "conv1d",
                   "wt.layers.conv1d(filters=2, kernel_size=3)(wt.ones([1, 5, 1])).shape"
                   "\n        (1, 3, 2)")
-conv2d = _factory(Conv2D, "conv2d",
+conv2d = layer_factory(Conv2D, "conv2d",
                   "wt.layers.conv2d({'filters': 2, 'kernelSize': 3})(wt.ones([1, 5, 5, 1]))"
                   ".shape\n        (1, 3, 3, 2)")
-depthwise_conv2d = _factory(DepthwiseConv2D, "depthwise_conv2d",
+depthwise_conv2d = layer_factory(DepthwiseConv2D, "depthwise_conv2d",
                             "wt.layers.depthwise_conv2d(kernel_size=3)(wt.ones([1, 4, 4, 2]))"
                             ".shape\n        (1, 2, 2, 2)")
-conv2d_transpose = _factory(Conv2DTranspose, "conv2d_transpose",
+conv2d_transpose = layer_factory(Conv2DTranspose, "conv2d_transpose",
                             "wt.layers.conv2d_transpose(filters=1, kernel_size=2, strides=2)("
                             "wt.ones([1, 2, 2, 1])).shape\n        (1, 4, 4, 1)")
-zero_padding2d = _factory(ZeroPadding2D, "zero_padding2d",
+zero_padding2d = layer_factory(ZeroPadding2D, "zero_padding2d",
                           "wt.layers.zero_padding2d(padding=2)(wt.ones([1, 1, 1, 1])).shape"
                           "\n        (1, 5, 5, 1)")
-up_sampling2d = _factory(UpSampling2D, "up_sampling2d",
+up_sampling2d = layer_factory(UpSampling2D, "up_sampling2d",
                          "wt.layers.up_sampling2d(size=3)(wt.ones([1, 1, 1, 1])).shape"
                          "\n        (1, 3, 3, 1)")
-max_pooling2d = _factory(MaxPooling2D, "max_pooling2d",
+max_pooling2d = layer_factory(MaxPooling2D, "max_pooling2d",
                          "wt.layers.max_pooling2d(pool_size=2)(wt.ones([1, 4, 4, 1])).shape"
                          "\n        (1, 2, 2, 1)")
-max_pool2d = _factory(MaxPooling2D, "max_pool2d",
+max_pool2d = layer_factory(MaxPooling2D, "max_pool2d",
                       "wt.layers.max_pool2d(pool_size=2)(wt.ones([1, 4, 4, 1])).shape"
                       "\n        (1, 2, 2, 1)")
-average_pooling2d = _factory(AveragePooling2D, "average_pooling2d",
+average_pooling2d = layer_factory(AveragePooling2D, "average_pooling2d",
                              "wt.layers.average_pooling2d(pool_size=2)(wt.ones([1, 4, 4, 1]))"
                              ".shape\n        (1, 2, 2, 1)")
-avg_pool2d = _factory(AveragePooling2D, "avg_pool2d",
+avg_pool2d = layer_factory(AveragePooling2D, "avg_pool2d",
                       "wt.layers.avg_pool2d(pool_size=2)(wt.ones([1, 4, 4, 1])).shape"
                       "\n        (1, 2, 2, 1)")
-global_average_pooling2d = _factory(GlobalAveragePooling2D, "global_average_pooling2d",
+global_average_pooling2d = layer_factory(GlobalAveragePooling2D, "global_average_pooling2d",
                                     "wt.layers.global_average_pooling2d()(wt.ones([1, 4, 4, 3]))"
                                     ".shape\n        (1, 3)")
-global_max_pooling2d = _factory(GlobalMaxPooling2D, "global_max_pooling2d",
+global_max_pooling2d = layer_factory(GlobalMaxPooling2D, "global_max_pooling2d",
                                 "wt.layers.global_max_pooling2d()(wt.ones([1, 4, 4, 3])).shape"
                                 "\n        (1, 3)")
-batch_normalization = _factory(BatchNormalization, "batch_normalization",
+batch_normalization = layer_factory(BatchNormalization, "batch_normalization",
                                "wt.layers.batch_normalization().momentum\n        0.99")
-layer_normalization = _factory(LayerNormalization, "layer_normalization",
+layer_normalization = layer_factory(LayerNormalization, "layer_normalization",
                                "wt.layers.layer_normalization().epsilon\n        0.001")
-concatenate = _factory(Concatenate, "concatenate", "wt.layers.concatenate().axis\n        -1")
-add = _factory(Add, "add",
+concatenate = layer_factory(Concatenate, "concatenate", "wt.layers.concatenate().axis\n        -1")
+add = layer_factory(Add, "add",
                "wt.layers.add()([wt.ones([1]), wt.ones([1])]).numpy().tolist()\n        [2.0]")
-multiply = _factory(Multiply, "multiply",
+multiply = layer_factory(Multiply, "multiply",
                     "wt.layers.multiply()([wt.ones([1]), wt.ones([1])]).numpy().tolist()"
                     "\n        [1.0]")
-input_layer = _factory(InputLayer, "input_layer",
+input_layer = layer_factory(InputLayer, "input_layer",
                        "wt.layers.input_layer(input_shape=[3]).batch_input_shape"
                        "\n        (None, 3)")
 

@@ -577,3 +577,20 @@ def input(shape=None, batch_shape=None, name: str | None = None,  # noqa: A001 -
 __all__ = ["Layer", "InputLayer", "InputSpec", "SymbolicTensor", "Node", "input",
            "register_class", "get_class", "serialize", "deserialize", "unique_name",
            "clear_session"]
+
+
+def layer_factory(cls: type, name: str, example: str):
+    """A TF.js-style lowercase factory of ``cls`` (kwargs or one camelCase config dict)."""
+
+    def make(*args, **kwargs):
+        if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
+            kwargs = {to_snake_case(k): v for k, v in args[0].items()}
+            args = ()
+        return cls(*args, **kwargs)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = (
+        f"A new ``{cls.__name__}`` layer (TF.js ``tf.layers.{name}``); arguments as the class.\n"
+        f"\n    Example:\n        >>> import webtensor as wt\n        >>> {example}\n"
+    )
+    return make

@@ -30,13 +30,12 @@ from .. import activations as _activations
 from .. import autodiff
 from .. import initializers as _initializers
 from .. import regularizers as _regularizers
-from ..identifiers import to_snake_case
 from ..ops.elementwise import add, cast, mul, sub
 from ..ops.linalg import matmul
 from ..ops.movement import concat, reshape, slice_, split, stack
 from ..registry import register
 from ..tensor import Tensor, apply, convert, draw
-from .base import InputSpec, Layer
+from .base import InputSpec, Layer, layer_factory
 from .core import activation_config, set_weight_args, weight_config
 
 # -- activations the fused kernels know (glsl/_recurrent.glsl keeps the same codes) --------
@@ -489,7 +488,7 @@ class SimpleRNNCell(_Cell):
 
     Example:
         >>> import webtensor as wt
-        >>> cell = wt.layers.recurrent.SimpleRNNCell(3)
+        >>> cell = wt.layers.SimpleRNNCell(3)
         >>> h, states = cell(wt.ones([2, 4]), states=[wt.zeros([2, 3])])
         >>> h.shape, len(states)
         ((2, 3), 1)
@@ -795,7 +794,7 @@ class SimpleRNN(_Recurrent):
 
     Example:
         >>> import webtensor as wt
-        >>> layer = wt.layers.recurrent.SimpleRNN(4, return_sequences=True)
+        >>> layer = wt.layers.SimpleRNN(4, return_sequences=True)
         >>> layer(wt.ones([2, 5, 3])).shape
         (2, 5, 4)
     """
@@ -845,31 +844,19 @@ class GRU(_Recurrent):
         super().__init__(units, **kwargs)
 
 
-def _factory(cls: type, name: str, example: str):
-    def make(*args, **kwargs):
-        if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
-            kwargs = {to_snake_case(k): v for k, v in args[0].items()}
-            args = ()
-        return cls(*args, **kwargs)
-
-    make.__name__ = make.__qualname__ = name
-    make.__doc__ = (
-        f"A new ``{cls.__name__}`` layer (TF.js ``tf.layers.{name}``); arguments as the class.\n"
-        f"\n    Example:\n        >>> import webtensor as wt\n"
-        f"        >>> from webtensor.layers.recurrent import {name}\n        >>> {example}\n"
-    )
-    return make
-
-
-simple_rnn = _factory(SimpleRNN, "simple_rnn",
-                      "simple_rnn(units=2)(wt.ones([1, 3, 4])).shape\n        (1, 2)")
-lstm = _factory(LSTM, "lstm", "lstm({'units': 2, 'returnSequences': True})"
+simple_rnn = layer_factory(SimpleRNN, "simple_rnn",
+    "wt.layers.simple_rnn(units=2)(wt.ones([1, 3, 4])).shape\n        (1, 2)")
+lstm = layer_factory(LSTM, "lstm",
+    "wt.layers.lstm({'units': 2, 'returnSequences': True})"
                 "(wt.ones([1, 3, 4])).shape\n        (1, 3, 2)")
-gru = _factory(GRU, "gru", "gru(units=2)(wt.ones([1, 3, 4])).shape\n        (1, 2)")
-simple_rnn_cell = _factory(SimpleRNNCell, "simple_rnn_cell",
-                           "simple_rnn_cell(units=2).units\n        2")
-lstm_cell = _factory(LSTMCell, "lstm_cell", "lstm_cell(units=2).units\n        2")
-gru_cell = _factory(GRUCell, "gru_cell", "gru_cell(units=2).units\n        2")
+gru = layer_factory(GRU, "gru",
+    "wt.layers.gru(units=2)(wt.ones([1, 3, 4])).shape\n        (1, 2)")
+simple_rnn_cell = layer_factory(SimpleRNNCell, "simple_rnn_cell",
+    "wt.layers.simple_rnn_cell(units=2).units\n        2")
+lstm_cell = layer_factory(LSTMCell, "lstm_cell",
+    "wt.layers.lstm_cell(units=2).units\n        2")
+gru_cell = layer_factory(GRUCell, "gru_cell",
+    "wt.layers.gru_cell(units=2).units\n        2")
 
 __all__ = ["SimpleRNN", "GRU", "LSTM", "SimpleRNNCell", "GRUCell", "LSTMCell", "simple_rnn",
            "gru", "lstm", "simple_rnn_cell", "gru_cell", "lstm_cell"]

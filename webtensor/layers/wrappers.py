@@ -7,11 +7,10 @@ layer of a TimeDistributed.
 
 from __future__ import annotations
 
-from ..identifiers import to_snake_case
 from ..ops.elementwise import add, mul
 from ..ops.movement import concat, reshape, reverse
 from ..tensor import convert
-from .base import Layer, deserialize, serialize
+from .base import Layer, deserialize, layer_factory, serialize
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -215,28 +214,11 @@ class TimeDistributed(Layer):
         return config
 
 
-def _factory(cls: type, name: str, example: str):
-    def make(*args, **kwargs):
-        if len(args) == 1 and isinstance(args[0], dict) and not kwargs:
-            kwargs = {to_snake_case(k): v for k, v in args[0].items()}
-            args = ()
-        return cls(*args, **kwargs)
-
-    make.__name__ = make.__qualname__ = name
-    make.__doc__ = (
-        f"A new ``{cls.__name__}`` wrapper (TF.js ``tf.layers.{name}``); arguments as the "
-        f"class.\n\n    Example:\n        >>> import webtensor as wt\n"
-        f"        >>> import webtensor.layers.recurrent\n"
-        f"        >>> from webtensor.layers.wrappers import {name}\n        >>> {example}\n"
-    )
-    return make
-
-
-bidirectional = _factory(Bidirectional, "bidirectional",
-                         "bidirectional(layer=wt.layers.recurrent.SimpleRNN(2))(wt.ones([1, 3, 4]))"
+bidirectional = layer_factory(Bidirectional, "bidirectional",
+    "wt.layers.bidirectional(layer=wt.layers.SimpleRNN(2))(wt.ones([1, 3, 4]))"
                          ".shape\n        (1, 4)")
-time_distributed = _factory(TimeDistributed, "time_distributed",
-                            "time_distributed(layer=wt.layers.Dense(2))(wt.ones([1, 3, 4]))"
+time_distributed = layer_factory(TimeDistributed, "time_distributed",
+    "wt.layers.time_distributed(layer=wt.layers.Dense(2))(wt.ones([1, 3, 4]))"
                             ".shape\n        (1, 3, 2)")
 
 __all__ = ["Bidirectional", "TimeDistributed", "bidirectional", "time_distributed"]
