@@ -76,3 +76,32 @@ def test_int32_values_round_trip_exactly():
     x = np.array([-(2**24), -12345, 0, 7, 2**24], dtype=np.int32)
     np.testing.assert_array_equal(wt.tensor(x).numpy(), x)
     np.testing.assert_array_equal((wt.tensor(x) + 0).numpy(), x)
+
+
+def test_set_context_adopts_a_users_context():
+    import subprocess
+    import sys
+
+    code = (
+        "import moderngl, webtensor as wt\n"
+        "ctx = moderngl.create_context(standalone=True, backend='egl')\n"
+        "wt.set_context(ctx)\n"
+        "assert wt.engine().ctx is ctx and wt.info().backend == 'user'\n"
+        "print(wt.tensor([0.0, 1.0]).exp().numpy().astype(float).round(4).tolist())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[1.0, 2.7183]"
+
+
+def test_missing_backend_says_what_to_install():
+    import subprocess
+    import sys
+
+    code = "import webtensor as wt\nwt.ones([1]).numpy()\n"
+    env = {**__import__("os").environ, "WEBTENSOR_GL": "no-such-backend"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=env)
+    assert out.returncode != 0
+    assert "GLContextError" in out.stderr and "apt-get install" in out.stderr
