@@ -144,7 +144,7 @@ def run_demo(out: Callable[[str], None] = print, seed_only: bool = False,
         from .demo_training import run
 
         out("")
-        results = run(verbose=verbose, out_dir=out_dir)
+        results = run(verbose=verbose, out_dir=out_dir, log=out)
     m = wt.memory()
     out("")
     out(f"tensors alive after the demo: {m.num_tensors}; programs compiled: "

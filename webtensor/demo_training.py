@@ -76,12 +76,13 @@ def _cnn_model():
     return model
 
 
-def run(verbose: int = 1, out_dir: str | None = None, lstm_epochs: int = 12,
+def run(verbose: int = 1, out_dir: str | None = None, log=print, lstm_epochs: int = 12,
         cnn_epochs: int = 10, seed: int = 0) -> dict:
     """Train the LSTM and the CNN on the digits, print accuracies, save both models.
 
     Args:
-        verbose: 1 shows fit's progress bars and the results, 0 is silent.
+        verbose: 1 shows fit's progress bars, 0 only the results, -1 nothing.
+        log: where the result lines go.
         out_dir: where to save ``lstm/`` and ``cnn/`` (default: a new temporary dir).
         lstm_epochs, cnn_epochs: training epochs.
         seed: the train/test split and the shuffling seed.
@@ -103,7 +104,7 @@ def run(verbose: int = 1, out_dir: str | None = None, lstm_epochs: int = 12,
     x_tr, y_tr, x_te, y_te = split_digits(seed)
     onehot = np.eye(10, dtype=np.float32)[y_tr]
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="webtensor-demo-"))
-    say = print if verbose else (lambda *a, **k: None)
+    say = log if verbose >= 0 else (lambda *a, **k: None)
     clear_session()
     results = {}
     for kind, make, xs, xt, epochs in (
