@@ -96,11 +96,13 @@ def run(verbose: int = 1, out_dir: str | None = None, log=print, lstm_epochs: in
         >>> callable(run)
         True
     """
+    from .initializers import set_seed
     from .io import save_model
     from .layers.base import clear_session
 
     t0 = time.perf_counter()
     np.random.seed(seed)
+    set_seed(seed)
     x_tr, y_tr, x_te, y_te = split_digits(seed)
     onehot = np.eye(10, dtype=np.float32)[y_tr]
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="webtensor-demo-"))

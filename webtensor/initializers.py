@@ -21,6 +21,20 @@ from .identifiers import name_key, resolve
 _GLOBAL_RNG = np.random.default_rng()
 
 
+def set_seed(seed: int | None) -> None:
+    """Seed the generator of every initializer created without its own ``seed``.
+
+    Example:
+        >>> import webtensor as wt
+        >>> wt.initializers.set_seed(3); a = wt.initializers.glorot_uniform()([2, 2])
+        >>> wt.initializers.set_seed(3); b = wt.initializers.glorot_uniform()([2, 2])
+        >>> bool((a == b).all())
+        True
+    """
+    global _GLOBAL_RNG
+    _GLOBAL_RNG = np.random.default_rng(seed)
+
+
 def compute_fans(shape) -> tuple[float, float]:
     """Keras's (fan_in, fan_out) of a weight shape (conv kernels: receptive field × channels).
 
@@ -413,4 +427,4 @@ identity = _factory(Identity)
 variance_scaling = _factory(VarianceScaling)
 
 __all__ = ["Initializer", *[c.__name__ for c in INITIALIZERS.values()], *INITIALIZERS,
-           "get", "serialize", "compute_fans"]
+           "get", "serialize", "compute_fans", "set_seed"]
