@@ -6,6 +6,10 @@ four programs:
 
 1. ``matmul_pack`` (only when needed) re-lays an operand as a dense zero-padded block:
    A as [batch, M, Kp], B as [batch, N, Kp] (B transposed), Kp = K rounded up to 4.
+   Not needed for A^T with K and M multiples of 4 (the kernel reads 4 rows at one k per
+   texel, TRANS_A: as many fetches), nor for operands of small products whose rows do
+   not start on a texel (ELEM_A / ELEM_B: 4 elements from any offset in two fetches,
+   the k past K of the last step read as zeros).
 2. ``matmul`` computes ROWS (up to 8) consecutive rows x 4 columns of C per fragment,
    one render target per row: a vec4 of A times a 4x4 block of B per step of 4 along k.
 3. ``matmul_assemble`` interleaves the ROWS targets into C (skipped when ROWS is 1 and
@@ -36,6 +40,17 @@ out 2 tiles wide (fragments past the work skip the loop): 256^3 kernel 4.0 -> 2.
 total 4.4 -> 2.7 ms (minimum of 40, the second core free; equal medians when another
 job holds it). 4 tiles instead of 2 was slower at 256 (2.45 ms) and equal at 512; below
 2^23 multiply-adds (128^3: 1.5 -> 1.8 ms) the padding costs more than it saves.
+
+The MLP benchmark step (batch 64, 784 -> 128 -> 10) has two products of 6.4M
+multiply-adds whose targets fit one tile (x @ W1 and the weight gradient x^T @ dy):
+spreading them (threshold lowered from 2^23 to 2^22) took x @ W1 from 2.0 to 1.25 ms
+with the second core free (no change when another job holds it); reading x^T in place
+saved the 0.19 ms repack, and the in-place unaligned reads saved 4 small draws
+(~0.1 ms each on an idle machine, where every draw pays for waking llvmpipe's
+threads). Step: 7.4 -> 5.1-5.3 ms idle. Padding to 4 tiles (one fragment row per 4x2
+shading block, half the lanes idle) made the step slower (6.5 ms); branch-free or
+loop-guarded target selection in the assembly does not help: llvmpipe runs the masked
+fetches of all 8 targets even when every lane of a block picks the same one.
 
 Measured and rejected at 1024^3 (CPU ms of the kernel, back to back, both cores):
 A^T [K, M] x B [K, N] as 4 rows x 1 k and 4 columns x 1 k per fetch (2 + 1 fetches per
@@ -69,11 +84,14 @@ _SMALL = 1 << 18
 # ... unless A has at most this many rows: B is then re-read only M / 8 times and the
 # prepass costs more than it saves ([64, 784] @ [784, 128]: 2.25 -> 1.9 ms).
 _PACK_B_MIN_M = 128
+# Up to this many multiply-adds, operands with K (or B's N) not a multiple of 4 are read
+# in place 4 elements at a time rather than repacked (one draw fewer per operand).
+_ELEM_UPTO = 1 << 18
 # llvmpipe rasterises in 64x64-pixel tiles, one thread per tile at a time.
 _TILE = 64
 # From this many multiply-adds on, a product whose render targets fit one tile spreads
 # them over two (one per core on the 2-core machine).
-_SPREAD_FROM = 1 << 23
+_SPREAD_FROM = 1 << 22
 
 
 def _strides(shape: tuple) -> list[int]:
@@ -99,13 +117,14 @@ def _pack(x: Tensor, batch: tuple, rows: int, cols: int, sr: int, sc: int) -> Te
                 (("BRANK", len(bshape)),))
 
 
-def _batch_stride(x: Tensor, batch: tuple, block: int) -> int | None:
-    """Texel stride between batches of ``x`` as the kernel reads it, None if it must be packed."""
+def _batch_stride(x: Tensor, batch: tuple, block: int, elements: bool = False) -> int | None:
+    """Stride between batches of ``x`` as the kernel reads it (texels, or elements), None if
+    it must be packed."""
     xb = x.shape[:-2]
     if math.prod(xb) == 1:
         return 0
     if math.prod(xb) == math.prod(batch) and _strip(xb) == _strip(batch):
-        return block // 4
+        return block if elements else block // 4
     return None
 
 
@@ -146,9 +165,34 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
     kp = -(-k // 4) * 4
     np_ = -(-n // 4) * 4
 
-    # A as [batch_a, M, Kp]
-    a_stride = None if transpose_a or k % 4 else _batch_stride(a, batch, m * k)
+    if m * n * k * nbatch < _SMALL and n % 4 == 0:
+        rows = 1
+    else:
+        rows = min(8, 1 << (m - 1).bit_length())
+
+    # Small operands whose rows do not start on a texel are read 4 elements at a time
+    # from any offset (ELEM_A / ELEM_B, strides in elements) instead of being repacked:
+    # two fetches instead of one, but one draw fewer.
+    elem_ok = m * n * k * nbatch <= _ELEM_UPTO
+    elem_a = elem_b = False
+
+    # A as [batch_a, M, Kp], or read transposed in place as [batch_a, K, M]
+    a_rstride = kp // 4
+    trans_a = transpose_a and k % 4 == 0 and m % 4 == 0 and rows >= 4
+    if trans_a:
+        a_stride = _batch_stride(a, batch, m * k)
+        trans_a = a_stride is not None
+        a_rstride = m // 4
+    elif not transpose_a and k % 4 == 0:
+        a_stride = _batch_stride(a, batch, m * k)
+    elif not transpose_a and elem_ok:
+        a_stride = _batch_stride(a, batch, m * k, elements=True)
+        elem_a = a_stride is not None
+        a_rstride = k
+    else:
+        a_stride = None
     if a_stride is None:
+        a_rstride = kp // 4
         abatch = () if math.prod(a.shape[:-2]) == 1 else batch
         if transpose_a:
             a = _pack(a, abatch, m, k, 1, m)
@@ -159,14 +203,22 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
     # B as [batch_b, N, Kp] (trans) or [batch_b, Kp, Np]
     trans = True
     b_stride = None
-    if k % 4 == 0:
-        if transpose_b:
-            b_stride = _batch_stride(b, batch, n * k)
-        elif n % 4 == 0 and (k * n < _PACK_B_FROM or m <= _PACK_B_MIN_M):
-            b_stride = _batch_stride(b, batch, n * k)
-            trans = False
+    b_rstride = kp // 4
+    if k % 4 == 0 and transpose_b:
+        b_stride = _batch_stride(b, batch, n * k)
+    elif (k % 4 == 0 and not transpose_b and n % 4 == 0
+          and (k * n < _PACK_B_FROM or m <= _PACK_B_MIN_M)):
+        b_stride = _batch_stride(b, batch, n * k)
+        trans = False
+        b_rstride = np_ // 4
+    elif elem_ok:
+        b_stride = _batch_stride(b, batch, n * k, elements=True)
+        elem_b = b_stride is not None
+        trans = bool(transpose_b)
+        b_rstride = k if transpose_b else n
     if b_stride is None:
         trans = True
+        b_rstride = kp // 4
         bbatch = () if math.prod(b.shape[:-2]) == 1 else batch
         if transpose_b:
             b = _pack(b, bbatch, n, k, k, 1)
@@ -174,16 +226,14 @@ def _matmul_forward(a: Tensor, b: Tensor, transpose_a: bool = False,
             b = _pack(b, bbatch, n, k, 1, n)
         b_stride = 0 if not bbatch else n * kp // 4
 
-    if m * n * k * nbatch < _SMALL and n % 4 == 0:
-        rows = 1
-    else:
-        rows = min(8, 1 << (m - 1).bit_length())
     mg = -(-m // rows)
     texels = nbatch * mg * np_ // 4  # fragments that compute something
-    uniforms = {"u_kb": kp // 4, "u_a_rstride": kp // 4, "u_nb": np_ // 4, "u_mg": mg,
+    uniforms = {"u_kb": kp // 4, "u_a_rstride": a_rstride, "u_nb": np_ // 4, "u_mg": mg,
                 "u_m": m, "u_n": n, "u_a_bstride": a_stride, "u_b_bstride": b_stride,
-                "u_b_rstride": kp // 4 if trans else np_ // 4, "u_total": texels}
-    defines = (("ROWS", rows), ("TRANS_B", int(trans)))
+                "u_b_rstride": b_rstride, "u_k": k, "u_total": texels}
+    defines = (("ROWS", rows), ("TRANS_A", int(trans_a)), ("TRANS_B", int(trans)),
+               ("ELEM_A", int(elem_a)), ("ELEM_B", int(elem_b)),
+               ("KTAIL", int(k % 4 != 0 and (elem_a or elem_b))))
     if rows == 1 and np_ == n:
         return draw("matmul", [("A", a), ("B", b), *epi_inputs], out_shape, dtype,
                     {**uniforms, **epi_uniforms}, defines + epi_defines)
