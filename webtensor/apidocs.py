@@ -6,6 +6,7 @@ import inspect
 from types import ModuleType
 
 _SECTIONS = [
+    ("Tensor and Variable", "webtensor.tensor"),
     ("Tensors and creation", "webtensor.ops.creation"),
     ("Elementwise ops", "webtensor.ops.elementwise"),
     ("Reductions", "webtensor.ops.reduce"),
@@ -54,7 +55,19 @@ def _signature(name: str, obj: object) -> str:
 
 def _entry(name: str, obj: object, prefix: str) -> str:
     doc = inspect.getdoc(obj) or "(no docstring)"
-    return f"### `{prefix}{_signature(name, obj)}`\n\n{doc}\n"
+    text = f"### `{prefix}{_signature(name, obj)}`\n\n{doc}\n"
+    if inspect.isclass(obj) and not issubclass(obj, BaseException):
+        for meth, fn in sorted(vars(obj).items()):
+            if meth.startswith("_") or not (inspect.isfunction(fn) or isinstance(fn, property)):
+                continue
+            if inspect.isfunction(fn) and fn.__module__ != obj.__module__:
+                continue  # ops bound as methods are documented with their module
+            mdoc = inspect.getdoc(fn)
+            if not mdoc:
+                continue
+            sig = meth if isinstance(fn, property) else _signature(meth, fn)
+            text += f"\n#### `{name}.{sig}`\n\n{mdoc}\n"
+    return text
 
 
 def generate() -> str:
@@ -80,7 +93,8 @@ def generate() -> str:
         if not entries:
             continue
         prefix = "wt." if modname.startswith("webtensor.ops") or modname in (
-            "webtensor.scope", "webtensor.gradients", "webtensor.info") else \
+            "webtensor.scope", "webtensor.gradients", "webtensor.info", "webtensor.tensor",
+            "webtensor.models", "webtensor.profiler", "webtensor.debug") else \
             modname.replace("webtensor.", "wt.") + "."
         parts.append(f"## {title}\n")
         parts.extend(_entry(n, o, prefix) for n, o in entries)

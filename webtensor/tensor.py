@@ -387,3 +387,6 @@ def tensor_method(*names: str):
         return fn
 
     return deco
+
+
+__all__ = ["Tensor", "Variable", "variable"]
