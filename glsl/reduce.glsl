@@ -188,6 +188,52 @@ void main() {
   result = vec4(reduce_one(q), reduce_one(q + 1), reduce_one(q + 2), reduce_one(q + 3));
 }
 
+#elif MODE == 3
+// Windows of whole texels (n % 4 == 0 and u_w % 4 == 0, inner == 1): the 4 outputs of a
+// fragment advance together, one texel of each per step, into 4 accumulators; the last
+// window of a row may be shorter (its lanes stop with a select).
+void main() {
+  int q = out_base(out_wlog);
+  if (q >= u_total) {  // padding of a partials texture: no work
+    result = vec4(0.0);
+    return;
+  }
+  ivec4 t, c;
+  for (int k = 0; k < 4; k++) {
+    int start, count;
+    window(q + k, start, count);
+    t[k] = start >> 2;
+    c[k] = count >> 2;
+  }
+  int steps = max(max(c.x, c.y), max(c.z, c.w));
+  int mask = (1 << X_wlog) - 1;
+  vec4 a0 = vec4(IDENT), a1 = vec4(IDENT), a2 = vec4(IDENT), a3 = vec4(IDENT);
+  vec4 bad = vec4(0.0);
+  for (int j = 0; j < steps; j++) {
+    ivec4 e = t + j;
+    vec4 v0 = pre4(texelFetch(X, ivec2(e.x & mask, e.x >> X_wlog), 0));
+    vec4 v1 = pre4(texelFetch(X, ivec2(e.y & mask, e.y >> X_wlog), 0));
+    vec4 v2 = pre4(texelFetch(X, ivec2(e.z & mask, e.z >> X_wlog), 0));
+    vec4 v3 = pre4(texelFetch(X, ivec2(e.w & mask, e.w >> X_wlog), 0));
+    bvec4 live = lessThan(ivec4(j), c);
+    a0 = live.x ? comb4(a0, v0) : a0;
+    a1 = live.y ? comb4(a1, v1) : a1;
+    a2 = live.z ? comb4(a2, v2) : a2;
+    a3 = live.w ? comb4(a3, v3) : a3;
+#if TRACK_NAN
+    bad = max(bad, vec4(live) * vec4(max(max(nan4(v0).x, nan4(v0).y), max(nan4(v0).z, nan4(v0).w)),
+                                   max(max(nan4(v1).x, nan4(v1).y), max(nan4(v1).z, nan4(v1).w)),
+                                   max(max(nan4(v2).x, nan4(v2).y), max(nan4(v2).z, nan4(v2).w)),
+                                   max(max(nan4(v3).x, nan4(v3).y), max(nan4(v3).z, nan4(v3).w))));
+#endif
+  }
+  vec4 r = vec4(fold4(a0), fold4(a1), fold4(a2), fold4(a3));
+#if TRACK_NAN
+  r = mix(r, vec4(NAN), greaterThan(bad, vec4(0.0)));
+#endif
+  result = r * u_scale;
+}
+
 #elif MODE == 2
 void main() {
   int q = out_base(out_wlog);

@@ -32,6 +32,34 @@ def test_layouts_and_tree_passes(shape, axis, name):
     assert_close(got, want, rtol=1e-4 if name == "prod" else 1e-5, atol=1e-4, what=name)
 
 
+@pytest.mark.parametrize("shape,axis", [
+    ((1024, 1024), None),  # texel windows into ~20000 partials, then one last pass
+    ((1024, 1024), 1),
+    ((700, 400), 1),       # the last window of each row is shorter (400 = 33 * 12 + 4)
+    ((3, 100000), 1),
+])
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "mean", "all", "any"])
+def test_texel_windows_into_two_tiles_of_partials(shape, axis, name):
+    x = _f32(*shape, low=0.999, high=1.001) if name == "prod" else _f32(*shape)
+    if name in ("all", "any"):
+        x = (x > (0.999 if name == "any" else -0.999)).astype(np.float32)
+        x[-1, -1] = 1.0 - x[-1, -1]  # flips the answer of the last window of the last row
+    if name in ("max", "min"):
+        x[-1, -3] = np.nan           # NaN in the last (short) window
+        x[0, 5] = 2.0 if name == "max" else -2.0
+    got = getattr(wt, name)(x, axis)
+    want = getattr(np, name)(x.astype(np.float64), axis=axis)
+    if name in ("all", "any"):
+        np.testing.assert_array_equal(got.numpy(), want)
+    else:
+        # a float32 product of 2^20 values near 1 drifts by ~2e-4 (the sqrt(n) tree); sums
+        # of mixed signs are held to float32 rounding of the sum of magnitudes
+        mag = np.sum(np.abs(x.astype(np.float64)), axis=axis) / (x.size / np.size(want))
+        atol = 1e-4 if name not in ("sum", "mean") else 1e-6 * np.max(mag) * (
+            x.size / np.size(want) if name == "sum" else 1.0)
+        assert_close(got, want, rtol=1e-3 if name == "prod" else 1e-5, atol=atol, what=name)
+
+
 def test_sum_of_16m_elements_is_exact_to_float32_rounding():
     x = RNG.uniform(0.0, 1.0, size=(4096, 4096)).astype(np.float32)
     total = wt.sum(x).item()

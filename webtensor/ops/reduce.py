@@ -47,6 +47,21 @@ _MIN_OUTPUTS = 1 << 16
 # tile's time (a 4-tile draw read 170 us by the timer, 450-640 us by the wall clock).
 _SPLIT_READS = 1 << 16
 _SPLIT_OUTPUTS = 4096
+# Re-measured idle (wall clock, whole op with readback, median of 3x20): a contiguous
+# reduction reading at least _TWO_TILE_READS elements with n % 4 == 0 first reduces texel
+# windows (MODE 3) into about _TWO_TILE_PARTIALS partials, just over 4096 texels, so the
+# pass spans two 64x64 tiles with no padding, then one pass finishes a single row of up to
+# _LAST_PASS partials (a second tree level costs a draw, ~0.1 ms, more than the one
+# fragment's longer loop): sum of [1024, 1024] 1.00 -> 0.85 ms, over axis -1 0.98 -> 0.77 ms.
+# Tried: 32768 partials (128x64 texels, 0.96 ms: the last pass reads twice as much) and
+# reading the partials back to sum them on the host (0.70 ms, but it makes sum synchronous).
+# prod keeps the sqrt(n) tree: its float32 products drift with chain length (a product of
+# 2^20 values near 1 was 7e-4 off with a last pass of 20000 partials, 2e-4 with the tree).
+# A pass of at least _TEXEL_WINDOWS outputs uses MODE 3 when its windows are whole texels.
+_TEXEL_WINDOWS = 16
+_TWO_TILE_READS = 1 << 18
+_TWO_TILE_PARTIALS = 20000
+_LAST_PASS = 32768
 
 
 # -- axes ------------------------------------------------------------------------
@@ -102,12 +117,20 @@ def _groups(shape: tuple, axes: tuple) -> list[tuple[int, bool]]:
 
 
 # -- the pass planner ----------------------------------------------------------------
-def _window(outer: int, n: int, inner: int) -> int:
-    """Elements per window for one pass over an axis of ``n``."""
+def _window(outer: int, n: int, inner: int, op: int = 0) -> int:
+    """Elements per window for one pass over an axis of ``n`` (``op`` as in _OPS)."""
     rows = outer * inner
     if n <= _SINGLE_PASS or (n <= 4096 and rows * n < _SPLIT_READS):
         return n
     if rows * 4 >= _MIN_OUTPUTS and n <= 4096:
+        return n
+    if op != 1 and inner == 1 and n % 4 == 0 and rows * n >= _TWO_TILE_READS:
+        # texel windows leaving just over 4096 texels of partials: two 64x64 tiles
+        w = (rows * n // _TWO_TILE_PARTIALS) & ~3
+        while w > 4 and rows * -(-n // w) <= 4 * 4096:
+            w -= 4
+        return builtins.max(4, w)
+    if op != 1 and rows == 1 and n <= _LAST_PASS:
         return n
     # at least sqrt(n) (two passes for any n), long enough that the partials stay about
     # _SPLIT_OUTPUTS, and at most n / 4 so that a split pass feeds both threads
@@ -129,13 +152,16 @@ def _reduce_axis(x: Tensor, idx: Tensor | None, outer: int, n: int, inner: int, 
     """Reduce ``x`` viewed as [outer, n, inner] over n: returns values (and indices)."""
     first = True
     while True:
-        w = _window(outer, n, inner)
+        w = _window(outer, n, inner, op)
         m = -(-n // w)
         total = outer * m * inner
         uniforms = {"u_n": n, "u_inner": inner, "u_w": w, "u_m": m, "u_total": total,
                     "u_scale": scale if m == 1 else 1.0}
         argmode = 0 if not arg else (1 if idx is None else 2)
-        defines = (("ARG", argmode), ("MODE", _mode(inner)), ("OP", op))
+        mode = _mode(inner)
+        if not arg and mode == 1 and n % 4 == 0 and w % 4 == 0 and total >= _TEXEL_WINDOWS:
+            mode = 3
+        defines = (("ARG", argmode), ("MODE", mode), ("OP", op))
         inputs = [("X", x)] if argmode < 2 else [("X", x), ("I", idx)]
         out_dtype = dtype if m == 1 else "float32"
         res = draw("reduce", inputs, (total,), out_dtype, uniforms, defines,
