@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import scope
 
 TAPES: list[Tape] = []
@@ -130,7 +132,7 @@ def _backprop(tape: Tape, y, dy, targets) -> dict:
 def compute_gradients(f, xs: list, dy=None, allow_unconnected: bool = False):
     """Run ``f(*xs)`` on a tape; returns (value, [grad or None per x])."""
     from .ops.elementwise import cast_op, ones_like_op
-    from .tensor import convert
+    from .tensor import convert, from_host
 
     for x in xs:
         if x.dtype != "float32":
@@ -148,7 +150,12 @@ def compute_gradients(f, xs: list, dy=None, allow_unconnected: bool = False):
         if not _is_tensor(y):
             tape.dispose()
             raise ValueError(f"the function must return a Tensor, it returned {type(y).__name__}")
-        seed = ones_like_op(y) if dy is None else convert(dy, op="grad")
+        if dy is None:
+            # a small seed goes up with the next upload instead of costing a draw
+            seed = (from_host(np.ones(y.shape, np.float32), y.shape, "float32")
+                    if y.size <= 1024 else ones_like_op(y))
+        else:
+            seed = convert(dy, op="grad")
         if seed.shape != y.shape:
             tape.dispose()
             raise ValueError(
