@@ -232,3 +232,33 @@ def test_weight_shape_mismatch_is_reported(tmp_path):
     with pytest.raises(ValueError, match="d/kernel"):
         load_layers_model(tmp_path / "m")
     model.dispose()
+
+
+@pytest.mark.parametrize("generated_by, want", [
+    ("TensorFlow.js tfjs-layers v4.10.0", "hard_sigmoid"),
+    ("keras v2.13.1", "sigmoid"),
+    (None, "sigmoid"),
+])
+def test_missing_recurrent_activation_default_depends_on_writer(tmp_path, generated_by, want):
+    """SPEC: a config naming no recurrent_activation gets hard_sigmoid only from TF.js."""
+    topology = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "GRU", "config": {"units": 2, "name": "g",
+                                         "batch_input_shape": [None, 3, 2]}}]}}
+    doc = {"modelTopology": topology, "generatedBy": generated_by, "weightsManifest": []}
+    model = load_layers_model(_write(tmp_path, doc, {}), strict=False)
+    assert model.layers[0].get_config()["recurrent_activation"] == want
+    model.dispose()
+
+
+def test_bidirectional_explicit_backward_layer_round_trip(tmp_path):
+    """An explicit backward_layer (other activation) is saved, so the reload is identical."""
+    bi = Bidirectional(SimpleRNN(2, name="f"), input_shape=(3, 2), name="bi",
+                       backward_layer=SimpleRNN(2, go_backwards=True, activation="relu"))
+    model = wt.sequential([bi])
+    model.save(tmp_path / "m")
+    again = load_layers_model(tmp_path / "m")
+    assert again.layers[0].backward_layer.get_config()["activation"] == "relu"
+    x = _rand((2, 3, 2), 21, 1.0)
+    np.testing.assert_array_equal(model.predict(x).numpy(), again.predict(x).numpy())
+    model.dispose()
+    again.dispose()

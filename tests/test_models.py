@@ -100,7 +100,8 @@ def test_history_keys_validation_and_metric_choice():
     model.compile("sgd", "binaryCrossentropy", ["accuracy", "precision"])
     assert model._metrics[0][0][1] is wt.metrics.binary_accuracy
     h = model.fit(x, yb, epochs=2, verbose=0, validation_data=(x[:10], yb[:10]))
-    assert list(h.history) == ["loss", "accuracy", "precision", "val_loss", "val_accuracy",
+    # SPEC: loss, val_loss, then the metric names
+    assert list(h.history) == ["loss", "val_loss", "accuracy", "precision", "val_accuracy",
                                "val_precision"]
     h = model.fit(x, yb, epochs=1, verbose=0, validation_split=0.2)
     assert "val_loss" in h.history
@@ -251,7 +252,8 @@ def test_early_stopping_and_lambda_callbacks():
     model = mlp()
     model.compile(wt.train.sgd(0.0), "mse")  # lr 0: the loss never improves
     seen = []
-    h = model.fit(x, y, epochs=10, verbose=0, callbacks=[
+    # no shuffle: a reordered batch can change the float32 loss by an ulp (an "improvement")
+    h = model.fit(x, y, epochs=10, verbose=0, shuffle=False, callbacks=[
         wt.callbacks.EarlyStopping(monitor="loss", patience=2),
         {"onEpochEnd": lambda epoch, logs: seen.append((epoch, logs["loss"]))},
         wt.callbacks.LambdaCallback(on_batch_end=lambda b, logs: seen.append("b")),
@@ -346,3 +348,39 @@ def test_sequential_input_layer_and_eager_call():
     cfg = m.get_config()
     assert cfg["layers"][0]["config"]["batch_input_shape"] == [None, 3]
     assert wt.Sequential.from_config(cfg).predict(x).shape == (2, 2)
+
+
+def test_epoch_loss_after_stop_mid_epoch_averages_seen_batches():
+    """Stopping after the first batch: the epoch loss is that batch's, not a share of n."""
+    model = wt.sequential([wt.layers.Dense(1, input_shape=(1,), use_bias=False,
+                                           kernel_initializer="zeros")])
+    model.compile(wt.train.sgd(0.0), "mse")
+
+    class Stop(wt.callbacks.Callback):
+        def on_batch_end(self, batch, logs=None):
+            self.model.stop_training = True
+
+    h = model.fit(np.ones((8, 1)), np.full((8, 1), 2.0), batch_size=2, verbose=0,
+                  callbacks=[Stop()])
+    assert h.history["loss"] == [pytest.approx(4.0)]
+
+
+def test_validation_sample_weights_are_used():
+    model = wt.sequential([wt.layers.Dense(1, input_shape=(1,), use_bias=False,
+                                           kernel_initializer="zeros")])
+    model.compile(wt.train.sgd(0.0), "mse")
+    x, y = np.ones((4, 1)), np.array([[1.0], [1.0], [2.0], [2.0]])
+    h = model.fit(x, y, verbose=0, validation_data=(x, y, np.array([0.0, 0.0, 1.0, 1.0])))
+    assert h.history["val_loss"] == [pytest.approx(2.0)]  # mean of [0, 0, 4, 4]
+    h = model.fit(x, y, verbose=0, validation_split=0.5, sample_weight=[1, 1, 0, 1],
+                  class_weight={2: 10.0})  # class weights are for training only
+    assert h.history["val_loss"] == [pytest.approx(2.0)]  # mean of [0, 4]
+
+
+def test_dict_targets_missing_an_output():
+    a = wt.input(shape=(1,))
+    model = wt.model(inputs=a, outputs=[wt.layers.Dense(1, name="o1")(a),
+                                        wt.layers.Dense(1, name="o2")(a)])
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=r"no targets for outputs \['o2'\]"):
+        model.evaluate(np.ones((2, 1)), {"o1": np.ones((2, 1))})

@@ -155,6 +155,17 @@ def test_pool_errors():
         wt.max_pool(wt.ones([1, 2, 2, 1]), 2, 0, "same")
 
 
+@pytest.mark.parametrize("shape,padding,out", [
+    ((1, 4, 4, 0), "valid", (1, 2, 2, 0)), ((0, 4, 4, 3), "same", (0, 2, 2, 3)),
+    ((2, 0, 3, 1), "same", (2, 0, 2, 1))])
+def test_pool_empty_inputs_give_empty_outputs(shape, padding, out):
+    # zero channels used to divide by zero while building the uniforms
+    x = wt.zeros(shape)
+    for op in (wt.max_pool, wt.avg_pool):
+        assert op(x, 2, 2, padding).shape == out
+        assert wt.grad(lambda t, op=op: op(t, 2, 2, padding))(x).shape == shape
+
+
 def test_pool_second_call_compiles_nothing():
     wt.max_pool(wt.ones([1, 6, 6, 4]), 3, 2, "same").numpy()
     wt.avg_pool(wt.ones([1, 6, 6, 3]), 2, 1, "valid").numpy()
@@ -247,3 +258,14 @@ def test_resize_rank3_and_errors():
         wt.image.resize_nearest_neighbor(x, [2, 2], True, True)
     with pytest.raises(ValueError, match="size"):
         wt.image.resize_bilinear(x, [2])
+
+
+def test_resize_empty_batch_or_channels():
+    # conv and pooling accept an empty batch; so does resize (it used to raise)
+    for op in (wt.image.resize_bilinear, wt.image.resize_nearest_neighbor):
+        for shape in ((0, 2, 2, 1), (2, 2, 2, 0)):
+            x = wt.zeros(shape)
+            assert op(x, [3, 5]).shape == (shape[0], 3, 5, shape[3])
+            assert wt.grad(lambda t, op=op: op(t, [3, 5]))(x).shape == shape
+        with pytest.raises(ValueError, match="no pixels"):
+            op(wt.zeros([1, 0, 2, 1]), [3, 3])

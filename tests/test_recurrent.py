@@ -267,6 +267,10 @@ def test_bidirectional_states_and_config():
     assert again.forward_layer.units == 2 and again.backward_layer.go_backwards
     with pytest.raises(ValueError, match="merge_mode"):
         Bidirectional(GRU(2), merge_mode="max")
+    with pytest.raises(ValueError, match="opposite go_backwards"):
+        Bidirectional(GRU(2), backward_layer=GRU(2))
+    with pytest.raises(ValueError, match="recurrent layer"):
+        Bidirectional(GRU(2), backward_layer=wt.layers.Dense(2))
 
 
 def test_time_distributed():

@@ -122,8 +122,10 @@ class History(Callback):
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         self.epoch.append(epoch)
-        for k, v in (logs or {}).items():
-            self.history.setdefault(k, []).append(v)
+        logs = logs or {}
+        # SPEC order: loss, val_loss, then the metrics (sorted() is stable)
+        for k in sorted(logs, key=lambda k: (k != "loss", k != "val_loss")):
+            self.history.setdefault(k, []).append(logs[k])
 
     def __repr__(self) -> str:
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 
 def name_key(name: str) -> str:
-    """The comparison key of an identifier: no underscores, lower case.
+    """The comparison key of an identifier: no underscores or hyphens, lower case.
 
     Example:
         >>> from webtensor.identifiers import name_key

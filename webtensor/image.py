@@ -28,7 +28,7 @@ def _uniforms(in_shape: tuple, size: tuple, align: bool, half: bool, grid: tuple
     _, h, w, c = in_shape
     oh, ow = size
     ey, ex = _effective(h, oh, align), _effective(w, ow, align)
-    inv_c = (4.0 if c % 4 == 0 else 1.0) / c
+    inv_c = (4.0 if c % 4 == 0 else 1.0) / max(c, 1)  # c == 0: an empty draw
     return {"u_h": h, "u_w": w, "u_c": c, "u_oh": oh, "u_ow": ow, "u_inv_c": inv_c,
             "u_inv_h": 1.0 / grid[0], "u_inv_w": 1.0 / grid[1], "u_ry": ey[0] / ey[1],
             "u_rx": ex[0] / ex[1], "u_half": int(half), "u_align": int(align),
@@ -160,8 +160,8 @@ def _resize(op: str, images, size, align_corners: bool, half_pixel_centers: bool
     if align_corners and half_pixel_centers:
         raise ValueError(f"{op}: align_corners and half_pixel_centers cannot both be true")
     x4 = x if x.rank == 4 else reshape(x, (1, *x.shape))
-    if x4.size == 0:
-        raise ValueError(f"{op}: images of shape {list(x.shape)} are empty")
+    if x4.shape[1] == 0 or x4.shape[2] == 0:
+        raise ValueError(f"{op}: images of shape {list(x.shape)} have no pixels to sample")
     y = apply(op, [x4], size=size, align_corners=bool(align_corners),
               half_pixel_centers=bool(half_pixel_centers))
     return y if x.rank == 4 else reshape(y, y.shape[1:])

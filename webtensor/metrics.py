@@ -153,8 +153,6 @@ METRICS: dict[str, Callable] = {
     "cosine_similarity": losses.cosine_similarity,
 }
 _ALIASES = {"acc": "accuracy", "mean_squared_error": "mse", "mean_absolute_error": "mae"}
-#: metrics that return one value for the whole batch rather than one per sample
-SCALAR_METRICS = (precision, recall)
 
 
 def get(identifier) -> Callable:

@@ -432,7 +432,11 @@ class Model(Layer):
     def _targets_list(self, y, what: str) -> list[np.ndarray]:
         n = len(self.outputs)
         if isinstance(y, dict):
-            ys = [y[name] for name in self._output_names()]
+            names = self._output_names()
+            missing = [name for name in names if name not in y]
+            if missing:
+                raise ValueError(f"{what}: y has no targets for outputs {missing}")
+            ys = [y[name] for name in names]
         elif isinstance(y, (list, tuple)) and n > 1:
             ys = list(y)
         else:
@@ -581,7 +585,8 @@ class Model(Layer):
             callbacks: Callback objects or dicts of functions (``{'on_epoch_end': fn}``).
             validation_split: fraction of the data, taken from the end before shuffling,
                 held out for validation.
-            validation_data: ``(x_val, y_val)`` (overrides validation_split).
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, val_sample_weight)``
+                (overrides validation_split).
             shuffle: shuffle the training samples every epoch.
             class_weight: ``{class index: weight}`` scaling each sample's loss.
             sample_weight: per-sample loss weights.
@@ -612,8 +617,10 @@ class Model(Layer):
                 raise ValueError("fit: validation_data must be (x_val, y_val)")
             vx = self._inputs_list(validation_data[0], "fit (validation_data)")
             vy = self._targets_list(validation_data[1], "fit (validation_data)")
-            self._check_lengths(vx, vy, "fit (validation_data)")
-            val = (vx, vy)
+            vn = self._check_lengths(vx, vy, "fit (validation_data)")
+            vsw = (self._sample_weights(vy, vn, validation_data[2], None)
+                   if len(validation_data) == 3 else None)
+            val = (vx, vy, vsw)
         elif validation_split:
             if not 0.0 < validation_split < 1.0:
                 raise ValueError(f"fit: validation_split must be in (0, 1), got "
@@ -622,7 +629,9 @@ class Model(Layer):
             if split == 0 or split == n:
                 raise ValueError(f"fit: validation_split={validation_split} of {n} samples "
                                  "leaves no training or no validation data")
-            val = ([a[split:] for a in xs], [a[split:] for a in ys])
+            vsw = (None if sample_weight is None else  # class_weight is for training only
+                   self._sample_weights(ys, n, sample_weight, None)[split:])
+            val = ([a[split:] for a in xs], [a[split:] for a in ys], vsw)
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             sw = None if sw is None else sw[:split]
             n = split
@@ -641,6 +650,7 @@ class Model(Layer):
             cbs.on_epoch_begin(epoch)
             order = np.random.permutation(n) if shuffle else np.arange(n)
             totals = None
+            seen = 0
             bar = None
             if verbose == 1:
                 from tqdm.auto import tqdm
@@ -654,6 +664,7 @@ class Model(Layer):
                                            None if sw is None else sw[idx])
                 weighted = np.array(values) * len(idx)
                 totals = weighted if totals is None else totals + weighted
+                seen += len(idx)
                 batch_logs = self._logs(values)
                 cbs.on_batch_end(b, {"batch": b, "size": len(idx), **batch_logs})
                 if bar is not None:
@@ -661,9 +672,9 @@ class Model(Layer):
                     bar.set_postfix({k: f"{v:.4g}" for k, v in batch_logs.items()})
                 if self.stop_training:
                     break
-            logs = self._logs([float(v) for v in totals / n])
+            logs = self._logs([float(v) for v in totals / seen])  # seen < n after a stop
             if val is not None:
-                logs.update(self._logs(self._evaluate_arrays(val[0], val[1], batch_size),
+                logs.update(self._logs(self._evaluate_arrays(*val[:2], batch_size, val[2]),
                                        prefix="val_"))
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()})

@@ -45,7 +45,8 @@ class Bidirectional(Layer):
     Args:
         layer: a recurrent layer (SimpleRNN, GRU, LSTM) or its serialized config.
         merge_mode: 'concat' (default), 'sum', 'mul', 'ave', or None (a list of both).
-        backward_layer: an explicit backward layer (default: a copy of ``layer``).
+        backward_layer: an explicit backward layer with the opposite ``go_backwards``
+            (default: a copy of ``layer`` with ``go_backwards`` flipped); saved with the model.
 
     Example:
         >>> import webtensor as wt
@@ -72,12 +73,20 @@ class Bidirectional(Layer):
         inner = config["name"]
         fwd_cfg = dict(config, name=f"forward_{inner}")
         self.forward_layer = type(layer).from_config(fwd_cfg)
+        self._explicit_backward = backward_layer is not None
         if backward_layer is None:
             bwd_cfg = dict(config, name=f"backward_{inner}",
                            go_backwards=not config.get("go_backwards", False))
             self.backward_layer = type(layer).from_config(bwd_cfg)
         else:
             self.backward_layer = _as_layer(backward_layer)
+            if not hasattr(self.backward_layer, "go_backwards"):
+                raise ValueError(f"Bidirectional: backward_layer must be a recurrent layer, "
+                                 f"got {type(self.backward_layer).__name__}")
+            if self.backward_layer.go_backwards == bool(config.get("go_backwards", False)):
+                raise ValueError("Bidirectional: backward_layer must have the opposite "
+                                 f"go_backwards of layer (both are "
+                                 f"{self.backward_layer.go_backwards})")
             self.backward_layer.name = f"backward_{inner}"
         self.return_sequences = bool(config.get("return_sequences", False))
         self.return_state = bool(config.get("return_state", False))
@@ -156,6 +165,8 @@ class Bidirectional(Layer):
         config = super().get_config()
         config["layer"] = serialize(self.layer)
         config["merge_mode"] = self.merge_mode
+        if self._explicit_backward:
+            config["backward_layer"] = serialize(self.backward_layer)
         return config
 
     @classmethod

@@ -521,6 +521,16 @@ def _geometry_for(op: str, x: Tensor, f: Tensor, strides, padding, dilations) ->
     return {"strides": strides, "dilations": dilations, "pads": pads}
 
 
+def _conv_public(op: str, x, filter, strides, padding, dilations) -> Tensor:  # noqa: A002
+    """conv2d / depthwise_conv2d: checks, an unbatched rank-3 ``x`` batched and unbatched."""
+    x = convert(x, dtype="float32", op=op)
+    f = convert(filter, dtype="float32", op=op)
+    x4, unbatched = _batched(op, x)
+    _check_filter(op, f, x4, 2)
+    y = apply(op, [x4, f], **_geometry_for(op, x4, f, strides, padding, dilations))
+    return reshape(y, y.shape[1:]) if unbatched else y
+
+
 @tensor_method()
 def conv2d(x, filter, strides, padding, dilations=1) -> Tensor:  # noqa: A002 - TF.js name
     """2-D convolution of NHWC images with an HWIO filter [conv2d].
@@ -542,13 +552,7 @@ def conv2d(x, filter, strides, padding, dilations=1) -> Tensor:  # noqa: A002 - 
         >>> wt.conv2d(x, wt.ones([2, 2, 1, 1]), 1, "same").numpy()[0, :, :, 0].tolist()
         [[4.0, 4.0, 2.0], [4.0, 4.0, 2.0], [2.0, 2.0, 1.0]]
     """
-    op = "conv2d"
-    x = convert(x, dtype="float32", op=op)
-    f = convert(filter, dtype="float32", op=op)
-    x4, unbatched = _batched(op, x)
-    _check_filter(op, f, x4, 2)
-    y = apply(op, [x4, f], **_geometry_for(op, x4, f, strides, padding, dilations))
-    return reshape(y, y.shape[1:]) if unbatched else y
+    return _conv_public("conv2d", x, filter, strides, padding, dilations)
 
 
 def conv1d(x, filter, stride, padding, dilation=1) -> Tensor:  # noqa: A002 - TF.js name
@@ -623,13 +627,7 @@ def depthwise_conv2d(x, filter, strides, padding, dilations=1) -> Tensor:  # noq
         >>> wt.depthwise_conv2d(x, f, 1, "valid").numpy()[0, 0, 0].tolist()
         [1.0, 2.0, 3.0, 4.0]
     """
-    op = "depthwise_conv2d"
-    x = convert(x, dtype="float32", op=op)
-    f = convert(filter, dtype="float32", op=op)
-    x4, unbatched = _batched(op, x)
-    _check_filter(op, f, x4, 2)
-    y = apply(op, [x4, f], **_geometry_for(op, x4, f, strides, padding, dilations))
-    return reshape(y, y.shape[1:]) if unbatched else y
+    return _conv_public("depthwise_conv2d", x, filter, strides, padding, dilations)
 
 
 def conv2d_transpose(x, filter, output_shape, strides, padding) -> Tensor:  # noqa: A002

@@ -427,8 +427,9 @@ def _pool_draw(shader: str, inputs: list, out_shape: tuple, geom: dict, grid: tu
                mode: int | None = None) -> Tensor:
     c = geom["u_c"]
     vec = int(c % 4 == 0)
-    unis = dict(geom, u_size=math.prod(out_shape), u_inv_c=(4.0 if vec else 1.0) / c,
-                u_inv_h=1.0 / grid[0], u_inv_w=1.0 / grid[1])
+    # an empty input or output (batch, height, width or channels 0) draws nothing
+    unis = dict(geom, u_size=math.prod(out_shape), u_inv_c=(4.0 if vec else 1.0) / max(c, 1),
+                u_inv_h=1.0 / max(grid[0], 1), u_inv_w=1.0 / max(grid[1], 1))
     defines = [("VEC", vec)]
     if shader in ("max_pool", "avg_pool"):
         kh, kw = geom["u_kh"], geom["u_kw"]
