@@ -416,3 +416,53 @@ def test_every_elementwise_op_has_a_gradient_test():
                                      "less_equal", "greater", "greater_equal"}
     logical = {"logical_and", "logical_or", "logical_xor"}  # bool in, bool out
     assert set(ew.BINARY_OPS) - covered == logical
+
+
+def test_grad_of_identity_leaves_the_input_alive():
+    x = wt.tensor([1.0, 2.0])
+    assert wt.grad(lambda v: v)(x).numpy().tolist() == [1.0, 1.0]
+    assert not x.is_disposed and x.numpy().tolist() == [1.0, 2.0]
+    (g,) = wt.grads(lambda v: v)([x])
+    assert g.numpy().tolist() == [1.0, 1.0] and not x.is_disposed
+
+
+def test_custom_grad_whose_value_is_its_input():
+    @wt.custom_grad
+    def passthrough(x):
+        return x, lambda dy: dy.mul(3)
+
+    # only grad_fn's gradient: not also an identity node's dy
+    assert wt.grad(passthrough)(wt.tensor([1.0, 2.0])).numpy().tolist() == [3.0, 3.0]
+
+
+def test_custom_grad_none_and_wrong_shape_gradients():
+    @wt.custom_grad
+    def first(a, b):
+        return a.add(b), lambda dy: [dy, None]
+
+    da = wt.grads(lambda a, b: first(a, b).mul(b))
+    x, y = wt.tensor([1.0, 2.0]), wt.tensor([3.0, 4.0])
+    gx, gy = da([x, y])
+    assert gx.numpy().tolist() == [3.0, 4.0] and gy.numpy().tolist() == [4.0, 6.0]
+
+    @wt.custom_grad
+    def bad(a):
+        return a.mul(2), lambda dy: wt.ones([3])
+
+    with pytest.raises(ValueError, match=r"custom_grad: grad_fn returned shape \[3\]"):
+        wt.grad(bad)(x)
+
+
+def test_failing_function_frees_the_tape_at_once():
+    x = wt.tensor([1.0, 2.0])
+    base = wt.memory().num_tensors
+
+    def f(v):
+        v.square().exp()
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError) as info:
+        wt.grad(f)(x)
+    # the traceback (whose frames hold the tape) is still alive: the saved aliases are not
+    assert info.value is not None
+    assert wt.memory().num_tensors == base

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import webtensor as wt
-from webtensor.gl.programs import ProgramCache
 from webtensor import bench, cli, shadertools
+from webtensor.gl.programs import ProgramCache
 from webtensor.gl.shaders import glsl_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -340,3 +340,137 @@ def test_bench_reports_missing_ops_as_na_and_compares_with_numpy():
     assert "us/op" in table
     header = table.splitlines()[1]
     assert header.startswith("workload") and "wt/np" in header
+
+
+# -- odd inputs: clear messages, right exit status, no traceback ------------------------------
+def test_run_passes_the_inputs_of_list_ops_as_one_list(capsys):
+    assert cli.main(["run", "concat", "--shape", "2,3", "--shape", "2,3", "--attr",
+                     "axis=1"]) == 0
+    out = capsys.readouterr().out
+    assert "[2, 6]" in out and " ok" in out
+    assert cli.main(["run", "stack", "--shape", "2", "--shape", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["output_shapes"] == [[2, 2]]
+
+
+@pytest.mark.parametrize("argv, says", [
+    # the public op's missing arguments, not a kernel-internal input count
+    (["conv2d", "--shape", "1,5,5,2", "--shape", "3,3,2,4"],
+     "missing 2 required positional arguments: 'strides' and 'padding'"),
+    (["one_hot", "--shape", "3", "--dtype", "int32"], "'depth'"),
+    (["conv2d", "--shape", "1,5,5,2", "--shape", "3,3,2,4", "--attr", "strides=1",
+      "--attr", "pad=same"], "unexpected keyword argument 'pad'"),
+    # an attribute no one knows: was a TypeError traceback from the numpy reference
+    (["exp", "--shape", "2", "--attr", "foo=1"], "unexpected keyword argument 'foo'"),
+    (["exp", "--shape", "2", "--attr", "x=1"], "multiple values for argument 'x'"),
+    (["add", "--shape", "2"], "add takes 2 input(s), got 1"),
+])
+def test_run_argument_errors_name_the_op_and_the_argument(argv, says, capsys):
+    assert cli.main(["run", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("webtensor: error: ") and says in err
+    assert "input(s)" not in err or argv[0] == "add"
+
+
+def test_op_errors_without_the_op_name_get_it(capsys):
+    assert cli.main(["shaders", "show", "reshape", "--shape", "2,3", "--attr",
+                     "shape=foo"]) == 2
+    assert capsys.readouterr().err.startswith("webtensor: error: reshape: ")
+
+
+def test_run_of_a_public_op_that_reshapes_its_kernel_result(capsys):
+    # wt.matmul of two vectors is a scalar; the matmul kernel (and its reference) is 1x1
+    assert cli.main(["run", "matmul", "--shape", "3", "--shape", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "ok" in out and "off" not in out
+    assert "reference has shape [1, 1]; compared after reshaping it to []" in out
+    assert cli.main(["run", "matmul", "--shape", "3", "--shape", "3", "--json"]) == 0
+    (err,) = json.loads(capsys.readouterr().out)["errors"]
+    assert err["ok"] and err["reference_shape"] == [1, 1] and err["shape"] == []
+
+
+@pytest.mark.parametrize("argv", [["run", "exp"], ["shaders", "show", "exp"]])
+def test_a_shape_too_big_for_a_texture_is_a_usage_error(argv, capsys):
+    # was a numpy MemoryError traceback (a 74 GiB float64 array) before any check
+    assert cli.main([*argv, "--shape", "100000,100000"]) == 2
+    err = capsys.readouterr().err
+    assert "exp: input 0 of shape [100000, 100000]" in err and "MAX_TEXTURE_SIZE" in err
+
+
+def test_out_of_host_memory_is_a_message(monkeypatch, capsys):
+    def boom(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(shadertools, "run_op", boom)
+    assert cli.main(["run", "exp", "--shape", "2"]) == 1
+    assert "out of host memory" in capsys.readouterr().err
+
+
+def test_run_json_attrs_are_json_values_and_say_where_inputs_came_from(capsys):
+    assert cli.main(["run", "conv2d", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["attrs"]["strides"] == [1, 1] and rep["inputs_from"] == "case 0 of the kernel"
+    assert cli.main(["run", "conv2d"]) == 0
+    assert "from the kernel's first case" in capsys.readouterr().out.splitlines()[0]
+
+
+def test_shaders_check_accepts_file_names(capsys):
+    assert cli.main(["shaders", "check", "--only", "exp.glsl", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["failed"] == 0 and {v["shader"] for v in doc["variants"]} == {"exp"}
+
+
+def test_profile_script_errors_are_reported_like_python_does(tmp_path, capsys):
+    msg = tmp_path / "exit_msg.py"
+    msg.write_text("import sys\nsys.exit('the data file is missing')\n")
+    assert cli.main(["profile", str(msg)]) == 1
+    assert "the data file is missing" in capsys.readouterr().err  # was swallowed
+    bad = tmp_path / "bad.py"
+    bad.write_text("import webtensor as wt\nwt.exp(wt.ones([2]))\nraise RuntimeError('x')\n")
+    assert cli.main(["profile", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback") and "RuntimeError: x" in err
+    assert "runpy" not in err and "cli.py" not in err  # the script's frames only
+    syntax = tmp_path / "syntax.py"
+    syntax.write_text("def (:\n")
+    assert cli.main(["profile", str(syntax)]) == 1
+    err = capsys.readouterr().err
+    assert "SyntaxError" in err and "runpy" not in err
+
+
+def test_unwritable_output_files_are_usage_errors(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    script = tmp_path / "touch.py"
+    marker = tmp_path / "ran"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    # checked before the script runs, not a traceback after it
+    assert cli.main(["profile", "--json", str(blocker / "p.json"), str(script)]) == 2
+    assert "cannot write" in capsys.readouterr().err and not marker.exists()
+    assert cli.main(["docs", "--out", str(blocker / "api.md")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_bench_bad_spec_and_counts_are_usage_errors(tmp_path, capsys):
+    assert cli.main(["bench", "--spec", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read --spec" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("not json")
+    assert cli.main(["bench", "--spec", str(tmp_path / "bad.json")]) == 2
+    assert "is not JSON" in capsys.readouterr().err
+    (tmp_path / "list.json").write_text("[1]")
+    assert cli.main(["bench", "--spec", str(tmp_path / "list.json")]) == 2
+    assert "not a benchmark spec" in capsys.readouterr().err
+    for argv in (["--repeat", "0"], ["--warmup", "-1"], ["--repeat", "x"]):
+        with pytest.raises(SystemExit) as info:
+            cli.main(["bench", "--only", "add_1M", *argv])
+        assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        cli.main(["profile", "--top", "0", "x.py"])
+    assert info.value.code == 2
+
+
+def test_demo_refuses_an_unusable_out_folder_before_training(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert cli.main(["demo", "--quiet", "--out", str(blocker / "models")]) == 2
+    captured = capsys.readouterr()
+    assert "cannot use --out" in captured.err and "Training" not in captured.out

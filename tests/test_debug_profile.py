@@ -1,12 +1,16 @@
 """wt.set_debug / NaNError, wt.profile and wt.time (in process)."""
 
+import json
+import shlex
+
 import numpy as np
 import pytest
 
 import webtensor as wt
-from webtensor import registry
+from webtensor import cli, registry
 from webtensor.debug import NaNError
 from webtensor.engine import Engine
+from webtensor.shadertools import capture_programs
 
 
 @pytest.fixture
@@ -156,3 +160,17 @@ def test_time_counts_draws_and_sums_gpu_time():
 def test_time_of_a_function_drawing_nothing():
     t = wt.time(lambda: 1 + 1)
     assert t.draws == 0 and t.kernel_ms == 0.0
+
+
+def test_debug_message_gives_a_show_command_with_the_attributes(debug_on, capsys):
+    x = wt.tensor([[3e38, 1.0], [3e38, 1.0]])
+    with capture_programs() as seen, pytest.raises(NaNError) as info:
+        wt.sum(x, axis=0)  # 6e38 overflows float32
+    command = str(info.value).splitlines()[-1].split("see the GLSL: ")[1]
+    assert command == "webtensor shaders show sum --shape 2,2 --attr 'axis=(0,)' " \
+                      "--attr keepdims=False"
+    # the command shows the very program that overflowed (not sum over all axes)
+    wt.set_debug(False)
+    assert cli.main([*shlex.split(command)[1:], "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["programs"]
+    assert [(p["shader"], tuple(sorted(p["defines"].items()))) for p in shown] == seen

@@ -85,6 +85,7 @@ def test_set_context_adopts_a_users_context():
     code = (
         "import moderngl, webtensor as wt\n"
         "ctx = moderngl.create_context(standalone=True, backend='egl')\n"
+        "wt.ones([2]).add(1).numpy()  # both tensors dropped: queued, not yet drained\n"
         "wt.set_context(ctx)\n"
         "assert wt.engine().ctx is ctx and wt.info().backend == 'user'\n"
         "print(wt.tensor([0.0, 1.0]).exp().numpy().astype(float).round(4).tolist())\n"

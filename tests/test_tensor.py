@@ -33,6 +33,20 @@ def test_promotion_nep50():
     assert (i / 2).numpy().tolist() == [0.5, 1.0, 1.5]
 
 
+def test_clip_and_leaky_relu_promote_like_numpy():
+    x = np.array([-3, -1, 0, 2, 5], dtype=np.int32)
+    i = wt.tensor(x)
+    for got, want in [
+        (wt.clip_by_value(i, -1.5, 1.5), np.clip(x, -1.5, 1.5)),  # float bounds: float
+        (wt.clip_by_value(i, 0, 2), np.clip(x, 0, 2)),  # int bounds: stays int32
+        (wt.leaky_relu(i, 2), np.where(x > 0, x, 2 * x)),
+        (wt.leaky_relu(i, 2.0), np.where(x > 0, x, 2.0 * x)),
+        (wt.leaky_relu(i, 0.25), np.where(x > 0, x, 0.25 * x)),
+    ]:
+        assert got.dtype == ("int32" if want.dtype.kind == "i" else "float32")
+        np.testing.assert_array_equal(got.numpy(), want.astype(got.numpy().dtype))
+
+
 def test_creation_functions():
     assert wt.ones([2, 2], "int32").numpy().dtype == np.int32
     assert wt.fill([2], 7.5).numpy().tolist() == [7.5, 7.5]
@@ -87,6 +101,17 @@ def test_host_access():
     with pytest.raises(TypeError):
         len(wt.scalar(1.0))
     assert t.size == 4 and t.rank == 2
+    assert [r.numpy().tolist() for r in t] == [[1.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(TypeError):
+        iter(wt.scalar(1.0)).__next__()
+
+
+def test_in_follows_numpy():
+    t = wt.tensor([[1.0, 2.0], [3.0, 4.0]])
+    # numpy: ``v in a`` is ``(a == v).any()``; the row-by-row fallback raised here
+    assert 3.0 in t and 7.0 not in t
+    assert [3.0, 4.0] in t and wt.tensor([9.0, 2.0]) in t
+    assert 1 in wt.tensor([1, 2], dtype="int32") and 5 not in wt.tensor([1, 2], dtype="int32")
 
 
 def test_numpy_interop_in_ops():
@@ -155,6 +180,15 @@ def test_variable_assign_rules():
     assert v.numpy().tolist() == [0.5, 0.5]
     assert v.name == "w" and v.trainable
     v.dispose()
+
+
+def test_assign_to_a_disposed_variable_takes_no_reference():
+    v = wt.variable(wt.zeros([2]))
+    v.dispose()
+    w = wt.ones([2])
+    with pytest.raises(wt.DisposedTensorError):
+        v.assign(w)
+    assert w.storage.refs == 1  # the failed assign must not hold w's texture forever
 
 
 def test_printing_like_tfjs():

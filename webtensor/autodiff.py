@@ -145,6 +145,9 @@ def compute_gradients(f, xs: list, dy=None, allow_unconnected: bool = False):
         TAPES.append(tape)
         try:
             y = f(*xs)
+        except BaseException:
+            tape.dispose()  # the saved aliases are untracked: no scope would free them
+            raise
         finally:
             TAPES.remove(tape)
         if not _is_tensor(y):

@@ -130,7 +130,15 @@ def stats(times_ms: list[float]) -> dict:
 
 
 def measure(case: Case, warmup: int, runs: int) -> tuple[dict, object]:
-    """First call, ``warmup - 1`` more, then ``runs`` timed calls; stats and last result."""
+    """First call, ``warmup - 1`` more, then ``runs`` timed calls; stats and last result.
+
+    Example:
+        >>> import numpy as np
+        >>> from webtensor.bench import Case, measure
+        >>> res, last = measure(Case(lambda: np.ones(3)), warmup=2, runs=4)
+        >>> res["n"], res["checksum"], res["first_ms"] >= 0
+        (4, 3.0, True)
+    """
     t0 = time.perf_counter()
     last = case.run()
     first = (time.perf_counter() - t0) * 1000
@@ -152,7 +160,13 @@ def measure(case: Case, warmup: int, runs: int) -> tuple[dict, object]:
 
 # -- numpy -------------------------------------------------------------------------------
 def numpy_case(w: dict) -> Case:
-    """The numpy version of workload ``w`` (as the numpy peer runs it)."""
+    """The numpy version of workload ``w`` (as the numpy peer runs it).
+
+    Example:
+        >>> from webtensor.bench import numpy_case
+        >>> numpy_case({"op": "add", "shape": [2], "seeds": [1, 2]}).run().shape
+        (2,)
+    """
     op, sd = w["op"], w["seeds"]
     if op in ("matmul", "first_call_matmul"):
         a, b = bench_input(w["a"], sd[0]), bench_input(w["b"], sd[1])
@@ -271,7 +285,19 @@ def missing_ops(wt, op: str) -> list[str]:
 
 
 def webtensor_case(w: dict, wt) -> Case:
-    """The webtensor version of workload ``w``; ``Missing`` if an op is not there yet."""
+    """The webtensor version of workload ``w``; ``Missing`` if an op is not there yet.
+
+    ``cleanup()`` disposes the tensors the workload holds.
+
+    Example:
+        >>> import webtensor as wt
+        >>> from webtensor.bench import numpy_case, webtensor_case
+        >>> w = {"op": "exp", "shape": [3], "seeds": [5]}
+        >>> case = webtensor_case(w, wt)
+        >>> bool(abs(case.run() - numpy_case(w).run()).max() < 1e-6)
+        True
+        >>> case.cleanup()
+    """
     op, sd = w["op"], w["seeds"]
     missing = missing_ops(wt, op)
     if missing:
@@ -395,6 +421,14 @@ def run_suite(spec: dict, only: list[str] | None = None, warmup: int | None = No
 
     Returns ``{"meta": {...}, "results": {name: {"webtensor": ..., "numpy": ..., ...}}}``;
     an engine's entry is a stats dict, ``{"na": reason}`` or ``{"error": message}``.
+    An unknown name in ``only`` raises ``ValueError``.
+
+    Example:
+        >>> from webtensor.bench import load_spec, run_suite
+        >>> doc = run_suite(load_spec(), only=["add_1M"], warmup=1, runs=1)
+        >>> row = doc["results"]["add_1M"]
+        >>> row["webtensor"]["n"], row["numpy"]["n"], row["max_err"]
+        (1, 1, 0.0)
     """
     import webtensor as wt
 
@@ -508,7 +542,15 @@ def _log_line(name: str, row: dict) -> str:
 
 
 def format_results(doc: dict) -> str:
-    """The results as an aligned table; times in ms (``dispatch``: µs per op)."""
+    """The results as an aligned table; times in ms (``dispatch``: µs per op).
+
+    Example:
+        >>> from webtensor.bench import format_results, run_suite
+        >>> spec = {"timing": {"warmup": 1, "runs": 1, "mlp_warmup_steps": 1, "mlp_steps": 1},
+        ...         "workloads": [{"name": "tiny", "op": "add", "shape": [4], "seeds": [1, 2]}]}
+        >>> print(format_results(run_suite(spec)).splitlines()[1].split()[:4])
+        ['workload', 'unit', 'webtensor', 'min']
+    """
     from .profiler import format_table
 
     head = ("workload", "unit", "webtensor", "min", "first ms", "numpy", "min", "wt/np",

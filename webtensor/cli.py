@@ -36,7 +36,14 @@ def _colour_on(stream=None) -> bool:
 
 
 def style(text: str, *names: str, stream=None) -> str:
-    """``text`` in ANSI colour when the stream is a terminal (``NO_COLOR`` turns it off)."""
+    """``text`` in ANSI colour when the stream is a terminal (``NO_COLOR`` turns it off).
+
+    Example:
+        >>> import io
+        >>> from webtensor.cli import style
+        >>> style("ok", "green", stream=io.StringIO())  # not a terminal: plain text
+        'ok'
+    """
     if not names or not _colour_on(stream):
         return text
     return "\033[" + ";".join(_CODES[n] for n in names) + "m" + text + "\033[0m"
@@ -64,6 +71,31 @@ def _json_default(obj):
     if isinstance(obj, (tuple, set)):
         return list(obj)
     return repr(obj)
+
+
+def _write(path: str | Path, text: str) -> None:
+    """Write an output file (its folder made); an unwritable path is a usage error."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _int_at_least(lowest: int):
+    """An argparse type: a whole number >= ``lowest``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < lowest:
+            raise argparse.ArgumentTypeError(f"must be at least {lowest}, got {value}")
+        return value
+
+    return parse
 
 
 def _table(head, rows, align=None) -> str:
@@ -296,7 +328,8 @@ def cmd_run(args) -> int:
         _print_json(report.as_dict())
         return 0 if report.passed in (True, None) else 1
     shapes_txt = ", ".join(f"{list(a.shape)} {a.dtype.name}" for a in report.inputs) or "none"
-    print(f"{style(args.op, 'bold')}: inputs {shapes_txt}, seed {args.seed}"
+    origin = "from the kernel's first case" if report.from_case else f"seed {args.seed}"
+    print(f"{style(args.op, 'bold')}: inputs {shapes_txt}, {origin}"
           + (f", attrs {report.attrs}" if report.attrs else ""))
     progs = ", ".join(p.shader + ("(" + ",".join(f"{k}={v}" for k, v in p.defines) + ")"
                                   if p.defines else "") for p in report.programs)
@@ -317,6 +350,9 @@ def cmd_run(args) -> int:
     print(_table(("out", "shape", "dtype", "max abs err", "max rel err", "NaN", "Inf",
                   "within tol"), rows, "lllrrrrl"))
     for i, e in enumerate(report.errors):
+        if "reference_shape" in e:
+            print(f"output {i}: the kernel's reference has shape {e['reference_shape']}; "
+                  f"compared after reshaping it to {e['shape']}")
         if "first_mismatch" in e:
             m = e["first_mismatch"]
             print(style(f"output {i}: first mismatch at {m['index']}: got {m['got']!r}, "
@@ -358,7 +394,16 @@ def cmd_bench(args) -> int:
     """The workloads of bench_spec.json, webtensor against numpy."""
     from .bench import format_results, load_spec, run_suite
 
-    spec = load_spec(args.spec)
+    try:
+        spec = load_spec(args.spec)
+    except OSError as exc:
+        raise UsageError(f"bench: cannot read --spec {args.spec!r}: {exc.strerror or exc}") \
+            from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"bench: --spec {args.spec!r} is not JSON: {exc}") from None
+    if not isinstance(spec, dict) or not {"timing", "workloads"} <= set(spec):
+        raise UsageError(f"bench: --spec {args.spec!r} is not a benchmark spec: it needs "
+                         "'timing' and 'workloads' (see webtensor/bench_spec.json)")
     log = None
     if args.verbose:
         def log(msg: str) -> None:
@@ -372,8 +417,7 @@ def cmd_bench(args) -> int:
         return 0
     print(format_results(doc))
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(doc, indent=1, default=_json_default) + "\n")
+        _write(args.json, json.dumps(doc, indent=1, default=_json_default) + "\n")
         print(style(f"wrote {args.json}", "dim"))
     return 0
 
@@ -389,6 +433,8 @@ def cmd_profile(args) -> int:
     script = Path(args.script)
     if not script.is_file():
         raise UsageError(f"profile: no such script {args.script!r}")
+    if args.json:
+        _write(args.json, "")  # fail now, not after the script has run
     import webtensor as wt
 
     eng = wt.engine()
@@ -404,8 +450,10 @@ def cmd_profile(args) -> int:
         except SystemExit as exc:
             code = exc.code
             status = code if isinstance(code, int) else (0 if code is None else 1)
-        except Exception:
-            traceback.print_exc()
+            if code is not None and not isinstance(code, int):
+                print(code, file=sys.stderr)  # as Python does for sys.exit("message")
+        except Exception as exc:
+            _print_script_error(exc, script)
             status = 1
         wall = (time.perf_counter() - t0) * 1000
         eng.drain()
@@ -419,7 +467,7 @@ def cmd_profile(args) -> int:
                "wall_ms": wall, "kernel_ms": prof.kernel_ms, "compile_ms": prof.compile_ms,
                "new_tensors": new_t, "new_bytes": new_b, "peak_bytes": rec.peak_bytes,
                "kernels": summary}
-        Path(args.json).write_text(json.dumps(doc, indent=1) + "\n")
+        _write(args.json, json.dumps(doc, indent=1) + "\n")
     out = sys.stderr if args.quiet_table else sys.stdout
     print(style(f"\nprofile of {script} ({'exit ' + str(status) if status else 'ok'}): "
                 f"{wall:.1f} ms wall, {prof.kernel_ms:.3f} ms GPU in "
@@ -434,11 +482,30 @@ def cmd_profile(args) -> int:
     return status
 
 
+def _print_script_error(exc: BaseException, script: Path) -> None:
+    """The script's traceback on stderr, from its first frame (not the profiler's)."""
+    tb = exc.__traceback__
+    target = str(script.resolve())
+    frame = tb
+    while frame is not None and str(Path(frame.tb_frame.f_code.co_filename).resolve()) != target:
+        frame = frame.tb_next
+    text = traceback.format_exception(type(exc), exc, frame or tb)
+    if frame is None and isinstance(exc, SyntaxError):
+        text = traceback.format_exception_only(type(exc), exc)
+    sys.stderr.write("".join(text))
+
+
 # -- demo -------------------------------------------------------------------------------------
 def cmd_demo(args) -> int:
     """The tutorial of the spec, run and printed."""
     from .demo import run_demo
 
+    if args.out and not args.seed_only:
+        try:  # fail now, not after the training
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"demo: cannot use --out {args.out!r}: {exc.strerror or exc}") \
+                from None
     run_demo(seed_only=args.seed_only, out_dir=args.out, verbose=0 if args.quiet else 1)
     return 0
 
@@ -451,13 +518,20 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(text)
     else:
-        Path(args.out).write_text(text)
+        _write(args.out, text)
     return 0
 
 
 # -- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``webtensor`` command."""
+    """The argument parser of the ``webtensor`` command.
+
+    Example:
+        >>> from webtensor.cli import build_parser
+        >>> args = build_parser().parse_args(["run", "exp", "--shape", "2,3", "--json"])
+        >>> args.op, args.shape, args.json, args.seed
+        ('exp', ['2,3'], True, 0)
+    """
     p = argparse.ArgumentParser(
         prog="webtensor",
         description="Inspect, compile, run, profile and benchmark webtensor's GLSL kernels.",
@@ -492,7 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("op", help="kernel or op name, e.g. exp")
     _input_args(s)
     s.add_argument("-D", "--define", action="append", metavar="NAME=VALUE",
-                   help="override or add a define (repeatable)")
+                   help="override or add a define in every program the op draws (repeatable)")
     s.add_argument("--no-origin", action="store_true", help="omit the file:line column")
     s.add_argument("--json", action="store_true", help="print JSON (sources and line maps)")
     s.set_defaults(func=cmd_shaders_show)
@@ -529,8 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "the first call separately, each run read back to the host.")
     s.add_argument("--only", nargs="+", metavar="NAME", help="run only these workloads")
     s.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-': stdout)")
-    s.add_argument("--repeat", type=int, metavar="N", help="timed runs (default: the spec's)")
-    s.add_argument("--warmup", type=int, metavar="N",
+    s.add_argument("--repeat", type=_int_at_least(1), metavar="N",
+                   help="timed runs (default: the spec's)")
+    s.add_argument("--warmup", type=_int_at_least(0), metavar="N",
                    help="warm-up calls incl. the first (default: the spec's)")
     s.add_argument("--no-numpy", action="store_true", help="skip the numpy column")
     s.add_argument("--spec", metavar="FILE", help="another bench_spec.json")
@@ -542,7 +617,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "on every draw; print a per-kernel table: calls, total and mean GPU ms, "
                        "compile ms and bytes written, sorted by GPU time.")
     s.add_argument("--json", metavar="FILE", help="also write the table as JSON")
-    s.add_argument("--top", type=int, metavar="N", help="show only the N most expensive kernels")
+    s.add_argument("--top", type=_int_at_least(1), metavar="N",
+                   help="show only the N most expensive kernels")
     s.add_argument("--quiet-table", action="store_true", help="print the table to stderr")
     s.add_argument("script", help="the Python script to run")
     s.add_argument("args", nargs=argparse.REMAINDER, help="arguments of the script")
@@ -594,6 +670,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        _err("out of host memory (are the shapes what you meant?)")
+        return 1
     except Exception as exc:  # a clear message, not a traceback, for expected failures
         from .errors import WebtensorError
 

@@ -106,10 +106,46 @@ def _shape_of(x):
     return x
 
 
-def check_outputs(kernel, inputs, outs) -> None:
+def show_command(kernel, inputs, attrs: dict | None = None) -> str:
+    """The ``webtensor shaders show`` command that compiles what ``kernel`` ran.
+
+    One ``--shape`` per tensor input, ``--dtype`` when one is not float32, and
+    an ``--attr`` for each attribute written as a Python literal.
+
+    Example:
+        >>> import webtensor as wt
+        >>> from webtensor import registry
+        >>> from webtensor.debug import show_command
+        >>> x = wt.ones([2, 3])
+        >>> show_command(registry.get("sum"), [x], {"axis": (0,), "keepdims": False})
+        "webtensor shaders show sum --shape 2,3 --attr 'axis=(0,)' --attr keepdims=False"
+    """
+    import ast
+    import shlex
+
+    tensors = [x for x in inputs if getattr(x, "_is_tensor", False)]
+    words = ["webtensor", "shaders", "show", kernel.name]
+    for x in tensors:
+        words += ["--shape", ",".join(str(d) for d in x.shape) or "scalar"]
+    if any(x.dtype != "float32" for x in tensors):
+        for x in tensors:
+            words += ["--dtype", str(x.dtype)]
+    for key, value in (attrs or {}).items():
+        text = repr(value)
+        try:
+            ok = ast.literal_eval(text) == value
+        except (ValueError, SyntaxError):
+            ok = False
+        if ok:
+            words += ["--attr", f"{key}={text}"]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def check_outputs(kernel, inputs, outs, attrs: dict | None = None) -> None:
     """Raise :class:`NaNError` if ``kernel`` made NaN/Inf out of finite ``inputs``.
 
-    Called by ``tensor.apply`` after each kernel while debug mode is on.
+    Called by ``tensor.apply`` after each kernel while debug mode is on; ``attrs``
+    (the kernel's attributes) go into the message's ``webtensor shaders show`` command.
 
     Example:
         >>> import webtensor as wt
@@ -140,8 +176,6 @@ def check_outputs(kernel, inputs, outs) -> None:
             at_inputs.append(repr(float(_values(x)[flat])))
     where = f"output {i} " if len(outputs) > 1 else "output "
     shaders = ", ".join(f"glsl/{s}.glsl" for s in kernel.shaders) or "(no shader of its own)"
-    shapes = " ".join(f"--shape {','.join(str(d) for d in x.shape) or 'scalar'}"
-                      for x in inputs if getattr(x, "_is_tensor", False))
     lines = [
         f"kernel {kernel.name!r} produced {nan} NaN and {inf} Inf in its {where}"
         f"{list(out.shape)} {out.dtype} ({out.size} elements) from finite inputs",
@@ -149,7 +183,7 @@ def check_outputs(kernel, inputs, outs) -> None:
         f"  first bad element: index {list(index)} = {float(vals[flat])!r}"
         + (f" (inputs there: {', '.join(at_inputs)})" if at_inputs else ""),
         f"  shaders: {shaders}",
-        f"  see the GLSL: webtensor shaders show {kernel.name} {shapes}".rstrip(),
+        f"  see the GLSL: {show_command(kernel, inputs, attrs)}",
     ]
     raise NaNError("\n".join(lines), kernel.name, [_shape_of(x) for x in inputs],
                    tuple(out.shape), nan, inf, index)

@@ -66,6 +66,7 @@ class Engine:
 
     def set_context(self, ctx: moderngl.Context) -> None:
         """Adopt a user's context; tensors of the previous context become unusable."""
+        self.drain()  # tensors Python already dropped do not hold the old context
         if self._ctx is not None and self.num_tensors:
             raise RuntimeError(
                 f"set_context: {self.num_tensors} tensors still live on the current context; "

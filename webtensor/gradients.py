@@ -14,6 +14,12 @@ def _as_list(xs) -> list[Tensor]:
     return [convert(x, op="grads") for x in xs]
 
 
+def _drop_value(value: Tensor, xs: list[Tensor]) -> None:
+    """Dispose ``f``'s value unless it is one of the inputs (``f = lambda x: x``)."""
+    if not any(value is x for x in xs):
+        value.dispose()
+
+
 def grad(f: Callable) -> Callable:
     """``g(x, dy=None)`` → df/dx, the shape of ``x``.
 
@@ -27,7 +33,7 @@ def grad(f: Callable) -> Callable:
     def g(x, dy=None):
         x = convert(x, op="grad")
         value, (dx,) = autodiff.compute_gradients(f, [x], dy)
-        value.dispose()
+        _drop_value(value, [x])
         return dx
 
     return g
@@ -45,8 +51,9 @@ def grads(f: Callable) -> Callable:
     """
 
     def g(xs, dy=None):
-        value, gs = autodiff.compute_gradients(f, _as_list(xs), dy)
-        value.dispose()
+        xs = _as_list(xs)
+        value, gs = autodiff.compute_gradients(f, xs, dy)
+        _drop_value(value, xs)
         return gs
 
     return g
@@ -138,10 +145,13 @@ def custom_grad(f: Callable) -> Callable:
         xs = [convert(x, op="custom_grad") for x in xs]
         with autodiff.paused():
             value, grad_fn = f(*xs)
-        if not getattr(value, "_is_tensor", False):
-            raise ValueError("custom_grad: f must return (value, grad_fn) with a Tensor value")
+            if not getattr(value, "_is_tensor", False):
+                raise ValueError("custom_grad: f must return (value, grad_fn) with a Tensor value")
+            if autodiff.TAPES:
+                # a new id for the one node below; unrecorded, or a value that is an input
+                # would also pass its gradient through an identity node
+                value = value.clone()
         if autodiff.TAPES:
-            value = value.clone()
 
             def rule(dy, inputs, output, attrs):
                 got = grad_fn(dy)
@@ -151,7 +161,16 @@ def custom_grad(f: Callable) -> Callable:
                         f"custom_grad: grad_fn returned {len(got)} gradients for {len(inputs)} "
                         "inputs"
                     )
-                return [convert(g) for g in got]
+                out = []
+                for i, (g, x) in enumerate(zip(got, inputs)):
+                    g = None if g is None else convert(g, op="custom_grad")
+                    if g is not None and g.shape != x.shape:
+                        raise ValueError(
+                            f"custom_grad: grad_fn returned shape {list(g.shape)} for input {i} "
+                            f"of shape {list(x.shape)}"
+                        )
+                    out.append(g)
+                return out
 
             kernel = registry.Kernel("custom_grad", forward=None, grad=rule)
             autodiff.record(kernel, xs, value, {})

@@ -295,7 +295,13 @@ def profile(fn: Callable, *args, **kwargs) -> Profile:
 
 
 def format_bytes(n: int) -> str:
-    """``1536`` -> ``'1.5 KiB'``."""
+    """``1536`` -> ``'1.5 KiB'``.
+
+    Example:
+        >>> from webtensor.profiler import format_bytes
+        >>> format_bytes(48), format_bytes(1536), format_bytes(3 * 2**20)
+        ('48 B', '1.5 KiB', '3.0 MiB')
+    """
     value = float(n)
     for unit in ("B", "KiB", "MiB", "GiB"):
         if abs(value) < 1024 or unit == "GiB":
@@ -305,7 +311,16 @@ def format_bytes(n: int) -> str:
 
 
 def format_table(head: tuple, rows: list[tuple], align: str | None = None) -> str:
-    """Aligned text columns; ``align`` has one ``l`` or ``r`` per column."""
+    """Aligned text columns; ``align`` has one ``l`` or ``r`` per column.
+
+    Example:
+        >>> from webtensor.profiler import format_table
+        >>> print(format_table(("kernel", "ms"), [("exp", "1.5"), ("matmul", "12.0")], "lr"))
+        kernel    ms
+        ------  ----
+        exp      1.5
+        matmul  12.0
+    """
     cols = len(head)
     align = align or "l" * cols
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(cols)]

@@ -218,6 +218,32 @@ def parse_assignments(items: list[str] | None, what: str) -> dict:
     return out
 
 
+def check_sizes(op: str, shapes: list[tuple]) -> None:
+    """Raise ``ValueError`` if an input of ``shapes`` cannot fit in one texture of this GL.
+
+    Checked before any host array is made, so a typo such as ``--shape 100000,100000``
+    is an error message, not a 40 GB allocation.
+
+    Example:
+        >>> from webtensor.shadertools import check_sizes
+        >>> check_sizes("exp", [(2, 3)])
+        >>> try:
+        ...     check_sizes("exp", [(2, 3), (10**6, 10**6)])
+        ... except ValueError as e:
+        ...     print(str(e).split(":")[0])
+        exp
+    """
+    from .gl.textures import texture_shape
+
+    limit = engine().max_texture_size
+    for i, shape in enumerate(shapes):
+        size = int(np.prod(shape, dtype=np.float64)) if shape else 1
+        try:
+            texture_shape(size, limit)
+        except ValueError as exc:
+            raise ValueError(f"{op}: input {i} of shape {list(shape)}: {exc}") from None
+
+
 def _dtypes_for(n: int, dtypes: list[str] | None) -> list[str]:
     if not dtypes:
         return ["float32"] * n
@@ -287,18 +313,48 @@ def _public(op: str):
     return fn
 
 
+def _takes_a_list(fn) -> bool:
+    """Whether a public op takes its tensors as one list (``concat``, ``stack``, ``add_n``)."""
+    try:
+        first = next(iter(inspect.signature(fn).parameters.values()), None)
+    except (TypeError, ValueError):
+        return False
+    return first is not None and first.name == "tensors"
+
+
+def _kernel_attr_names(kernel: registry.Kernel) -> set[str] | None:
+    """The keywords a ``forward(x, **attrs)`` kernel uses; None for an explicit signature."""
+    try:
+        params = inspect.signature(kernel.forward).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if not any(p.kind == p.VAR_KEYWORD for p in params):
+        return None  # the forward itself rejects what it does not know
+    names = {p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    return names | set(_variant(kernel).get("attrs", {}))
+
+
+def _with_op(op: str, exc: Exception) -> str:
+    text = str(exc)
+    return text if op in text.split(":", 1)[0] else f"{op}: {text}"
+
+
 def call_op(op: str, args: list, attrs: dict, use_kernel: bool = False):
     """Run ``op`` on ``args`` (numpy arrays become tensors) with keyword ``attrs``.
 
     The public ``wt.<op>`` runs when there is one (so ``--attr`` takes the
-    public arguments, e.g. ``axis``); otherwise, or with ``use_kernel``, the
-    registered kernel runs with its first variant's attrs updated by ``attrs``.
+    public arguments, e.g. ``axis``; ops taking a list of tensors, such as
+    ``concat``, get the inputs as that list); otherwise, or with ``use_kernel``,
+    the registered kernel runs with its first variant's attrs updated by
+    ``attrs``. Bad arguments raise ``ValueError`` naming the op.
 
     Example:
         >>> import numpy as np
         >>> from webtensor.shadertools import call_op
         >>> call_op("add", [np.ones(2, np.float32), np.ones(2, np.float32)], {}).numpy().tolist()
         [2.0, 2.0]
+        >>> call_op("concat", [np.ones(1, np.float32), np.zeros(2, np.float32)], {}).shape
+        (3,)
     """
     import webtensor as wt
 
@@ -306,23 +362,48 @@ def call_op(op: str, args: list, attrs: dict, use_kernel: bool = False):
     if kernel is None and public is None:
         raise ValueError(f"unknown op {op!r}: neither a registered kernel nor wt.{op}")
     tensors = [wt.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    public_error = None
     if public is not None and not use_kernel:
         try:
+            if _takes_a_list(public):
+                return public(tensors, **attrs)
             return public(*tensors, **attrs)
         except TypeError as exc:
             if kernel is None:
                 raise ValueError(f"wt.{op}: {exc}") from None
+            public_error = exc
+        except ValueError as exc:
+            raise ValueError(_with_op(op, exc)) from None
     from .tensor import apply
 
+    if public_error is not None:
+        # the kernel runs instead only with attributes it knows (e.g. conv2d's ``pads``)
+        known = _kernel_attr_names(kernel)
+        if known is not None and set(attrs) - known:
+            raise ValueError(f"wt.{op}: {public_error}; give the tensors with --shape and the "
+                             "other arguments with --attr NAME=VALUE") from None
     full = {**_variant(kernel).get("attrs", {}), **attrs}
     try:
         return apply(op, tensors, **full)
     except TypeError as exc:
-        n = signature_inputs(kernel, full)
+        n = signature_inputs(kernel, {k: v for k, v in full.items() if k not in _first_params(
+            kernel, len(tensors))})
         if n is not None and n != len(tensors):
             raise ValueError(f"{op} takes {n} input(s), got {len(tensors)}: give one --shape "
                              "per input") from None
-        raise ValueError(f"{op}: {exc}; pass its attributes with --attr NAME=VALUE") from None
+        raise ValueError(f"{op}: {public_error or exc}; give the tensors with --shape and the "
+                         "other arguments with --attr NAME=VALUE") from None
+    except ValueError as exc:
+        raise ValueError(_with_op(op, exc)) from None
+
+
+def _first_params(kernel: registry.Kernel, n: int) -> set[str]:
+    """Names of the first ``n`` positional parameters of a kernel's forward."""
+    try:
+        params = list(inspect.signature(kernel.forward).parameters.values())
+    except (TypeError, ValueError):
+        return set()
+    return {p.name for p in params[:n] if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)}
 
 
 def _host(x):
@@ -413,6 +494,7 @@ def show(op: str, shapes: list[tuple], dtypes: list[str] | None = None,
     """
     import webtensor as wt
 
+    check_sizes(op, shapes)
     error = None
     with wt.tidy(), capture_programs() as seen:
         try:
@@ -501,11 +583,22 @@ class Variant:
 def collect_variants(only: list[str] | None = None,
                      notes: list[str] | None = None) -> list[Variant]:
     """Every (shader, defines) to check: from the registry's cases (run and captured),
-    elementwise mode combinations, and the bare defaults for files nothing else reaches."""
+    elementwise mode combinations, and the bare defaults for files nothing else reaches.
+
+    ``only`` names kernel files (``exp`` or ``exp.glsl``); ``notes`` collects cases
+    that failed for another reason than a compile error.
+
+    Example:
+        >>> from webtensor.shadertools import collect_variants
+        >>> vs = collect_variants(["softmax.glsl"])
+        >>> {v.shader for v in vs}, all(v.origin.startswith("case ") for v in vs)
+        ({'softmax'}, True)
+    """
     import webtensor as wt
 
     names = glsrc.kernel_names()
     if only:
+        only = [n[:-5] if n.endswith(".glsl") else n for n in only]
         unknown = [n for n in only if n not in names]
         if unknown:
             raise ValueError(f"no kernel file named {unknown}; see `webtensor shaders list`")
@@ -559,13 +652,30 @@ def _run_case(name: str, args: list, attrs: dict) -> None:
 
 
 def glslang_path() -> str | None:
-    """Where ``glslangValidator`` is (Debian: ``apt-get install glslang-tools``)."""
+    """Where ``glslangValidator`` is (Debian: ``apt-get install glslang-tools``), or None.
+
+    Example:
+        >>> from webtensor.shadertools import glslang_path
+        >>> path = glslang_path()
+        >>> path is None or path.endswith("glslangValidator")
+        True
+    """
     return shutil.which("glslangValidator")
 
 
 def glslang_validate(source: glsrc.Source, stage: str = "frag",
                      tool: str | None = None) -> tuple[bool, str]:
-    """Validate a final source offline as GLSL ES 3.00; errors mapped to file:line."""
+    """Validate a final source offline as GLSL ES 3.00; errors mapped to file:line.
+
+    Raises ``FileNotFoundError`` when ``glslangValidator`` is not installed.
+
+    Example:
+        >>> from webtensor.gl.shaders import build_source
+        >>> from webtensor.shadertools import glslang_path, glslang_validate
+        >>> src = build_source("exp", {"ARITY": 1, "MODE_A": 0})
+        >>> glslang_validate(src) if glslang_path() else (True, "")
+        (True, '')
+    """
     tool = tool or glslang_path()
     if tool is None:
         raise FileNotFoundError("glslangValidator not found; on Debian/Ubuntu: "
@@ -659,6 +769,7 @@ class RunReport:
     wall_ms: float
     draws: int
     errors: list[dict] = field(default_factory=list)
+    from_case: bool = False  # inputs from the kernel's first registered case, not seeded
 
     @property
     def passed(self) -> bool | None:
@@ -669,8 +780,8 @@ class RunReport:
 
     def as_dict(self) -> dict:
         """Plain fields for JSON."""
-        return {"op": self.op, "kernel": self.kernel, "attrs": {k: repr(v) if not isinstance(
-                    v, (int, float, str, bool, type(None))) else v for k, v in self.attrs.items()},
+        return {"op": self.op, "kernel": self.kernel,
+                "attrs": {k: _plain(v) for k, v in self.attrs.items()},
                 "input_shapes": [list(a.shape) for a in self.inputs],
                 "input_dtypes": [a.dtype.name for a in self.inputs],
                 "output_shapes": [list(o.shape) for o in self.outputs],
@@ -678,8 +789,18 @@ class RunReport:
                 "errors": self.errors, "first_wall_ms": self.first_wall_ms,
                 "compile_ms": self.compile_ms, "kernel_ms": self.kernel_ms,
                 "wall_ms": self.wall_ms, "draws": self.draws,
+                "inputs_from": "case 0 of the kernel" if self.from_case else "seeded random",
                 "programs": [{"shader": p.shader, "defines": dict(p.defines)}
                              for p in self.programs]}
+
+
+def _plain(value):
+    """A JSON-ready attribute: numbers, strings, None and lists of them; others as repr."""
+    if isinstance(value, (int, float, str, bool, type(None))):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return repr(value)
 
 
 def _compare(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> dict:
@@ -735,6 +856,7 @@ def run_op(op: str, shapes: list[tuple] | None, dtypes: list[str] | None = None,
         args = list(args)
         use_kernel = True  # a case holds the kernel's own attributes
     else:
+        check_sizes(op, shapes)
         dom = domain or _variant(kernel).get("domain") or (-3.0, 3.0)
         args = random_inputs(shapes, dtypes, seed, dom)
 
@@ -764,16 +886,25 @@ def run_op(op: str, shapes: list[tuple] | None, dtypes: list[str] | None = None,
     kernel_attrs = call[2] if call else attrs
     if call is not None and used.reference is not None:
         np_args = [_float64(a) for a in call[1]]
-        with np.errstate(all="ignore"):
-            want = used.reference(*np_args, **kernel_attrs)
+        try:
+            with np.errstate(all="ignore"):
+                want = used.reference(*np_args, **kernel_attrs)
+        except TypeError as exc:
+            raise ValueError(f"{op}: the numpy reference of kernel {used.name!r} rejects "
+                             f"attrs {kernel_attrs}: {exc}") from None
         expected = [np.asarray(w) for w in (want if isinstance(want, (list, tuple))
                                             else [want])]
         for g, w in zip(outputs, expected, strict=False):
-            errors.append(_compare(g, w, *tol))
+            if g.shape != w.shape and g.size == w.size:
+                # the public op reshaped its kernel's result (e.g. matmul of two vectors)
+                errors.append({**_compare(g, w.reshape(g.shape), *tol),
+                               "reference_shape": list(w.shape)})
+            else:
+                errors.append(_compare(g, w, *tol))
     return RunReport(op, used.name if used else None, [np.asarray(a) for a in args
                      if isinstance(a, np.ndarray)], kernel_attrs, outputs, expected, programs,
                      tuple(tol), first, compile_ms, sum(d.gpu_ms for d in rec.draws), wall,
-                     len(rec.draws), errors)
+                     len(rec.draws), errors, use_kernel)
 
 
 def _float64(a):
@@ -787,16 +918,32 @@ def _float64(a):
 def signature_inputs(kernel: registry.Kernel, attrs: dict | None = None) -> int | None:
     """Positional inputs of a kernel's forward that are not attributes (None if unknown).
 
+    Attributes are the names in ``attrs``, in the kernel's first variant and in
+    its first registered case.
+
     Example:
         >>> from webtensor import registry
         >>> from webtensor.shadertools import signature_inputs
         >>> signature_inputs(registry.get("add")), signature_inputs(registry.get("leaky_relu"))
+        (2, 1)
+        >>> signature_inputs(registry.get("conv2d")), signature_inputs(registry.get("one_hot"))
         (2, 1)
     """
     try:
         params = inspect.signature(kernel.forward).parameters.values()
     except (TypeError, ValueError):
         return None
-    attrs = set(_variant(kernel).get("attrs", {})) | set(attrs or {})
+    attrs = set(_variant(kernel).get("attrs", {})) | set(attrs or {}) | _case_attrs(kernel)
     return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                and p.default is p.empty and p.name not in attrs)
+
+
+def _case_attrs(kernel: registry.Kernel) -> set[str]:
+    """The attribute names of a kernel's first registered case (none without cases)."""
+    if kernel.cases is None:
+        return set()
+    try:
+        cases = kernel.cases()
+    except Exception:  # a broken cases() is reported by `shaders check`, not here
+        return set()
+    return set(cases[0][1]) if cases else set()

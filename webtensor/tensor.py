@@ -212,6 +212,11 @@ class Tensor:
         for i in range(self.shape[0]):
             yield self[i]
 
+    def __contains__(self, value) -> bool:
+        # numpy's rule, ``(self == value).any()``; Python's fallback would compare rows
+        # one by one and fail on the truth value of a multi-element row
+        return bool((self.numpy() == np.asarray(value)).any())
+
     __hash__ = object.__hash__
 
     # -- display -----------------------------------------------------------
@@ -276,7 +281,15 @@ class Variable(Tensor):
         _VARIABLES[self.id] = self
 
     def assign(self, value) -> None:
-        """Replace the value; shape and dtype must match."""
+        """Replace the value; shape and dtype must match (else ``ValueError``).
+
+        Example:
+            >>> import webtensor as wt
+            >>> v = wt.variable(wt.zeros([2]))
+            >>> v.assign([3.0, 4.0]); v.numpy().tolist()
+            [3.0, 4.0]
+        """
+        self._check()  # before touching refcounts: a disposed variable takes no value
         value = convert(value, dtype=self.dtype, op="assign")
         if value.shape != self.shape or value.dtype != self.dtype:
             raise ValueError(
@@ -290,14 +303,28 @@ class Variable(Tensor):
         _E.release(old)
 
     def assign_add(self, value) -> None:
-        """``v = v + value``."""
+        """``v = v + value``.
+
+        Example:
+            >>> import webtensor as wt
+            >>> v = wt.variable(wt.ones([2]))
+            >>> v.assign_add(wt.tensor([1.0, 2.0])); v.numpy().tolist()
+            [2.0, 3.0]
+        """
         from .ops.elementwise import add
 
         with scope.tidy():
             self.assign(add(self, value))
 
     def assign_sub(self, value) -> None:
-        """``v = v - value``."""
+        """``v = v - value``.
+
+        Example:
+            >>> import webtensor as wt
+            >>> v = wt.variable(wt.ones([2]))
+            >>> v.assign_sub(0.5); v.numpy().tolist()
+            [0.5, 0.5]
+        """
         from .ops.elementwise import sub
 
         with scope.tidy():
@@ -374,7 +401,7 @@ def apply(name: str, inputs: list, **attrs):
     if _E.debug:
         from .debug import check_outputs
 
-        check_outputs(kernel, inputs, outs)
+        check_outputs(kernel, inputs, outs, attrs)
     return outs
 
 

@@ -161,12 +161,9 @@ def _unary_dtype(rule: str, dtype: str) -> str:
     return _numeric(dtype)
 
 
-def _make_unary(name: str, ref, rule: str, summary: str):
-    def forward(x, **attrs):
-        uniforms = {"u_alpha": attrs["alpha"]} if "alpha" in attrs else None
-        if name == "clip_by_value":
-            uniforms = {"u_lo": attrs["lo"], "u_hi": attrs["hi"]}
-        return run_elementwise(name, [x], _unary_dtype(rule, x.dtype), uniforms)
+def _make_unary(name: str, rule: str, summary: str):
+    def forward(x):
+        return run_elementwise(name, [x], _unary_dtype(rule, x.dtype))
 
     def public(x):
         return apply(name, [convert(x, op=name)])
@@ -233,7 +230,7 @@ for _name in ("sign", "floor", "ceil", "round"):
     _g(_name)(lambda dy, i, y, a: [zeros_like_op(i[0])])
 
 for _name, (_ref, _rule, _domain, _summary) in _UNARY.items():
-    _fwd, _pub = _make_unary(_name, _ref, _rule, _summary)
+    _fwd, _pub = _make_unary(_name, _rule, _summary)
     register(_name, _fwd, grad=_GRADS.get(_name), reference=_ref, shaders=(_name,),
              doc=_summary, variants=[{"domain": _domain, "rule": _rule}])
     globals()[_name] = _pub
@@ -244,9 +241,23 @@ def _ref_leaky(x, alpha=0.2):
     return np.where(x > 0, x, alpha * x)
 
 
+def _weak_attr(value):
+    """A bound or slope kept as a weak Python scalar: an int stays int (NEP 50)."""
+    if isinstance(value, (int, np.integer, np.bool_)):
+        return int(value)
+    return float(value)
+
+
+def _weak_dtype(x: Tensor, *scalars) -> str:
+    """dtype of ``x`` combined with weak Python scalars: int32 stays int32 only for ints."""
+    out = _numeric(x.dtype)
+    for s in scalars:
+        out = _numeric(dtypes.weak_scalar_result(out, s))
+    return out
+
+
 register("leaky_relu", lambda x, alpha: run_elementwise(
-    "leaky_relu", [x], _numeric(x.dtype) if float(alpha).is_integer() else "float32",
-    {"u_alpha": alpha}),
+    "leaky_relu", [x], _weak_dtype(x, alpha), {"u_alpha": float(alpha)}),
     grad=lambda dy, i, y, a: [mul(dy, where(greater(i[0], 0.0), 1.0, a["alpha"]))],
     reference=_ref_leaky, shaders=("leaky_relu",), doc="x if x > 0 else alpha * x",
     variants=[{"domain": (-3, 3), "attrs": {"alpha": 0.2}}])
@@ -261,11 +272,12 @@ def leaky_relu(x, alpha: float = 0.2) -> Tensor:
         >>> wt.leaky_relu(wt.tensor([-1.0, 2.0]), 0.1).numpy().tolist()
         [-0.10000000149011612, 2.0]
     """
-    return apply("leaky_relu", [convert(x, op="leaky_relu")], alpha=float(alpha))
+    return apply("leaky_relu", [convert(x, op="leaky_relu")], alpha=_weak_attr(alpha))
 
 
 def _clip_forward(x, lo, hi):
-    return run_elementwise("clip_by_value", [x], _numeric(x.dtype), {"u_lo": lo, "u_hi": hi})
+    return run_elementwise("clip_by_value", [x], _weak_dtype(x, lo, hi),
+                           {"u_lo": float(lo), "u_hi": float(hi)})
 
 
 register("clip_by_value", _clip_forward,
@@ -290,7 +302,8 @@ def clip_by_value(x, clip_value_min: float, clip_value_max: float) -> Tensor:
             f"clip_by_value: min {clip_value_min} is greater than max {clip_value_max}"
         )
     x = convert(x, op="clip_by_value")
-    return apply("clip_by_value", [x], lo=float(clip_value_min), hi=float(clip_value_max))
+    return apply("clip_by_value", [x], lo=_weak_attr(clip_value_min),
+                 hi=_weak_attr(clip_value_max))
 
 
 # -- cast and identity ---------------------------------------------------------
