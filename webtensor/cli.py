@@ -123,7 +123,7 @@ def cmd_info(args) -> int:
     data = {
         "webtensor_version": wt.__version__,
         "renderer": inf.renderer, "vendor": inf.vendor, "gl_version": inf.gl_version,
-        "glsl_version": glsl, "kernel_language": "GLSL ES 3.00 (#version 300 es)",
+        "glsl_version": glsl, "kernel_language": "GLSL ES 3.00 (WebGL2)",
         "max_texture_size": inf.max_texture_size, "max_draw_buffers": inf.max_draw_buffers,
         "max_elements_per_tensor": inf.max_texture_size ** 2 * 4,
         "float_render_targets": inf.float_render_targets, "timer_query": caps.timer_query,

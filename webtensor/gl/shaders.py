@@ -1,6 +1,7 @@
 """Load ``.glsl`` kernels, expand ``#include`` ourselves, insert ``#define``s, keep a line map.
 
-The final source of a kernel is ``#version 300 es``, then one ``#define`` per
+The final source of a kernel is the version line of ``glsl/_version.glsl``
+(GLSL ES 3.00), then one ``#define`` per
 define, then the kernel file with every include expanded in place. Each final
 line remembers the file and line it came from, so a driver error on line 57
 can be reported as ``glsl/exp.glsl:3``.
@@ -15,7 +16,6 @@ from functools import cache
 from pathlib import Path
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
-VERSION_LINE = "#version 300 es"
 
 
 def glsl_dir() -> Path:
@@ -92,8 +92,8 @@ def _display_name(path: Path) -> str:
 
 def build_source(name: str, defines: dict[str, object] | None = None) -> Source:
     """The exact source compiled for kernel ``name`` with ``defines``."""
-    text: list[str] = [VERSION_LINE]
-    origin: list[tuple[str, int]] = [("<generated>", 1)]
+    text: list[str] = [_lines_of(glsl_dir() / "_version.glsl")[0]]
+    origin: list[tuple[str, int]] = [("glsl/_version.glsl", 1)]
     for key, value in sorted((defines or {}).items()):
         text.append(f"#define {key} {value}")
         origin.append(("<define>", len(origin) + 1))
