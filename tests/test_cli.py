@@ -148,8 +148,8 @@ def test_bench_table_and_json(tmp_path):
     lines = r.stdout.splitlines()
     assert any(line.startswith("add_1M") for line in lines)
     matmul_row = doc["results"]["matmul_256"]["webtensor"]
-    timings = sorted(k for k in matmul_row if k.endswith("ms"))  # reported, never compared
-    assert timings[:2] == ["mean_ms", "median_ms"] or "median" in " ".join(timings)
+    reported = {k.split("_")[0] for k in matmul_row}  # timings are reported, never compared
+    assert {"median", "min"} <= reported
 
 
 def test_profile_a_script(tmp_path):

@@ -89,7 +89,8 @@ def test_profile_counts_kernels_of_a_known_chain_exactly():
     assert p.kernels[2].input_shapes == [(3, 4), (3, 4)]
     assert all(k.output_shapes == [(3, 4)] and k.output_size == 12 for k in p.kernels)
     assert all(k.bytes == 48 for k in p.kernels)
-    assert all(isinstance(k.gpu_ms, float) for k in p.kernels)  # reported, not compared
+    gpu_times = [k.gpu_ms for k in p.kernels]  # reported, not compared
+    assert all(isinstance(v, float) for v in gpu_times)
     assert p.new_tensors == 1 and p.new_bytes == 48
     assert p.peak_bytes >= wt.memory().num_bytes
     np.testing.assert_allclose(p.result.numpy(), np.sqrt(np.exp(1.0) * 2 + 1), rtol=1e-6)
@@ -152,7 +153,8 @@ def test_time_counts_draws_and_sums_gpu_time():
     x = wt.ones([16, 16])
     t = wt.time(lambda: x.exp().add(1.0).numpy())
     assert t.draws == 2
-    assert t.kernel_ms >= 0.0 and t.wall_ms > 0.0
+    kernel, wall = t.kernel_ms, t.wall_ms  # sanity only: no speed threshold
+    assert kernel >= 0.0 and wall > 0.0
     assert "kernel" in str(t)
     assert wt.engine().listeners == []
 
