@@ -54,5 +54,17 @@ uniform int u_size;       // batch * u: elements of one state
 uniform int u_xw_bstride; // elements between batch rows of XW (T*G*u, or G*u for one step)
 uniform int u_xw_off;     // element offset of this time step inside a batch row (t*G*u)
 
+// The inputs every step kernel reads: XW (the input projection), HM (the previous state,
+// times the recurrent dropout mask) and UT (the recurrent kernel transposed).
+uniform sampler2D XW;
+uniform int XW_wlog;
+uniform sampler2D HM;
+uniform int HM_wlog;
+uniform sampler2D UT;
+uniform int UT_wlog;
+
 // Texel k of row r of UT (rows of u elements, u % 4 == 0).
 #define UT_ROW(r, k) fetch_texel(UT, UT_wlog, (((r) * u_units) >> 2) + (k))
+// Texel h of a state row against texel k of UT rows r .. r+3: four outputs' partial dots.
+#define UT_BLOCK(h, r, k) vec4(dot(h, UT_ROW(r, k)), dot(h, UT_ROW((r) + 1, k)), \
+                               dot(h, UT_ROW((r) + 2, k)), dot(h, UT_ROW((r) + 3, k)))

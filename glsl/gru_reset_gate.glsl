@@ -5,12 +5,6 @@
 #include "_common.glsl"
 #include "_recurrent.glsl"
 
-uniform sampler2D XW;
-uniform int XW_wlog;
-uniform sampler2D HM;
-uniform int HM_wlog;
-uniform sampler2D UT;
-uniform int UT_wlog;
 
 out vec4 result;
 
@@ -27,8 +21,7 @@ void main() {
   int r = u + j;
   for (int k = 0; k < gt; k++) {
     vec4 h = fetch_texel(HM, HM_wlog, ht + k);
-    acc += vec4(dot(h, UT_ROW(r, k)), dot(h, UT_ROW(r + 1, k)), dot(h, UT_ROW(r + 2, k)),
-                dot(h, UT_ROW(r + 3, k)));
+    acc += UT_BLOCK(h, r, k);
   }
   vec4 rg = vec4(activate(acc.x, RACT), activate(acc.y, RACT), activate(acc.z, RACT),
                  activate(acc.w, RACT));

@@ -13,14 +13,8 @@
 #define RESET_AFTER 0
 #endif
 
-uniform sampler2D XW;
-uniform int XW_wlog;
-uniform sampler2D HM;
-uniform int HM_wlog;
 uniform sampler2D H;
 uniform int H_wlog;
-uniform sampler2D UT;
-uniform int UT_wlog;
 #if RESET_AFTER
 uniform sampler2D RB;
 uniform int RB_wlog;
@@ -65,18 +59,15 @@ void main() {
 #endif
   for (int k = 0; k < gt; k++) {
     vec4 h = fetch_texel(HM, HM_wlog, ht + k);
-    mz += vec4(dot(h, UT_ROW(j, k)), dot(h, UT_ROW(j + 1, k)), dot(h, UT_ROW(j + 2, k)),
-               dot(h, UT_ROW(j + 3, k)));
+    mz += UT_BLOCK(h, j, k);
 #if RESET_AFTER
-    mr += vec4(dot(h, UT_ROW(u + j, k)), dot(h, UT_ROW(u + j + 1, k)),
-               dot(h, UT_ROW(u + j + 2, k)), dot(h, UT_ROW(u + j + 3, k)));
+    mr += UT_BLOCK(h, u + j, k);
     vec4 hr = h;
 #else
     vec4 hr = fetch_texel(RH, RH_wlog, ht + k);
 #endif
     int r = 2 * u + j;
-    mh += vec4(dot(hr, UT_ROW(r, k)), dot(hr, UT_ROW(r + 1, k)), dot(hr, UT_ROW(r + 2, k)),
-               dot(hr, UT_ROW(r + 3, k)));
+    mh += UT_BLOCK(hr, r, k);
   }
   vec4 res;
   for (int l = 0; l < 4; l++) {

@@ -6,14 +6,8 @@
 #include "_common.glsl"
 #include "_recurrent.glsl"
 
-uniform sampler2D XW;
-uniform int XW_wlog;
-uniform sampler2D HM;
-uniform int HM_wlog;
 uniform sampler2D C;
 uniform int C_wlog;
-uniform sampler2D UT;
-uniform int UT_wlog;
 
 layout(location = 0) out vec4 out_h;
 layout(location = 1) out vec4 out_c;
@@ -41,14 +35,10 @@ void main() {
   int ht = (b * u) >> 2;
   for (int k = 0; k < gt; k++) {
     vec4 h = fetch_texel(HM, HM_wlog, ht + k);
-    zi += vec4(dot(h, UT_ROW(j, k)), dot(h, UT_ROW(j + 1, k)), dot(h, UT_ROW(j + 2, k)),
-               dot(h, UT_ROW(j + 3, k)));
-    zf += vec4(dot(h, UT_ROW(u + j, k)), dot(h, UT_ROW(u + j + 1, k)),
-               dot(h, UT_ROW(u + j + 2, k)), dot(h, UT_ROW(u + j + 3, k)));
-    zc += vec4(dot(h, UT_ROW(2 * u + j, k)), dot(h, UT_ROW(2 * u + j + 1, k)),
-               dot(h, UT_ROW(2 * u + j + 2, k)), dot(h, UT_ROW(2 * u + j + 3, k)));
-    zo += vec4(dot(h, UT_ROW(3 * u + j, k)), dot(h, UT_ROW(3 * u + j + 1, k)),
-               dot(h, UT_ROW(3 * u + j + 2, k)), dot(h, UT_ROW(3 * u + j + 3, k)));
+    zi += UT_BLOCK(h, j, k);
+    zf += UT_BLOCK(h, u + j, k);
+    zc += UT_BLOCK(h, 2 * u + j, k);
+    zo += UT_BLOCK(h, 3 * u + j, k);
   }
   vec4 hv, cv;
   for (int l = 0; l < 4; l++) {

@@ -5,12 +5,6 @@
 #include "_common.glsl"
 #include "_recurrent.glsl"
 
-uniform sampler2D XW;
-uniform int XW_wlog;
-uniform sampler2D HM;
-uniform int HM_wlog;
-uniform sampler2D UT;
-uniform int UT_wlog;
 
 out vec4 result;
 
@@ -26,8 +20,7 @@ void main() {
   int kt = u >> 2;
   for (int k = 0; k < kt; k++) {
     vec4 h = fetch_texel(HM, HM_wlog, ht + k);
-    acc += vec4(dot(h, UT_ROW(j, k)), dot(h, UT_ROW(j + 1, k)), dot(h, UT_ROW(j + 2, k)),
-                dot(h, UT_ROW(j + 3, k)));
+    acc += UT_BLOCK(h, j, k);
   }
   result = vec4(activate(acc.x, ACT), activate(acc.y, ACT), activate(acc.z, ACT),
                 activate(acc.w, ACT));
