@@ -45,3 +45,11 @@ ivec3 split_pixel(int p, int gh, int gw) {
   int n = idiv(q, gh, u_inv_h);
   return ivec3(n, q - n * gh, x);
 }
+
+// The window of output texel (VEC) or element i, with per_pixel texels or elements per
+// output pixel: (batch, top row, left column, channel group or channel).
+ivec4 pool_window(int i, int per_pixel) {
+  int p = idiv(i, per_pixel, u_inv_c);
+  ivec3 o = split_pixel(p, u_oh, u_ow);
+  return ivec4(o.x, o.y * u_sh - u_pt, o.z * u_sw - u_pl, i - p * per_pixel);
+}

@@ -15,11 +15,8 @@ out vec4 result;
 void main() {
   int t = out_base(out_wlog) >> 2;
   int groups = u_c >> 2;
-  int p = idiv(t, groups, u_inv_c);
-  int cg = t - p * groups;
-  ivec3 o = split_pixel(p, u_oh, u_ow);
-  int y0 = o.y * u_sh - u_pt;
-  int x0 = o.z * u_sw - u_pl;
+  ivec4 win = pool_window(t, groups);
+  int cg = win.w, y0 = win.y, x0 = win.z;
   int ya = max(y0, 0), yb = min(y0 + u_kh, u_h);
   int xa = max(x0, 0), xb = min(x0 + u_kw, u_w);
   vec4 s = vec4(0.0);
@@ -28,7 +25,7 @@ void main() {
 #if INSIDE == 0
     if (y < 0 || y >= u_h) continue;
 #endif
-    int ti = ((o.x * u_h + y) * u_w + x0) * groups + cg;
+    int ti = ((win.x * u_h + y) * u_w + x0) * groups + cg;
     for (int dw = 0; dw < WIN_W; dw++, ti += groups) {
 #if INSIDE == 0
       int x = x0 + dw;
@@ -42,16 +39,13 @@ void main() {
 #else
 float pool(int i) {
   if (i >= u_size) return 0.0;
-  int p = idiv(i, u_c, u_inv_c);
-  int c = i - p * u_c;
-  ivec3 o = split_pixel(p, u_oh, u_ow);
-  int y0 = o.y * u_sh - u_pt;
-  int x0 = o.z * u_sw - u_pl;
+  ivec4 win = pool_window(i, u_c);
+  int c = win.w, y0 = win.y, x0 = win.z;
   int ya = max(y0, 0), yb = min(y0 + u_kh, u_h);
   int xa = max(x0, 0), xb = min(x0 + u_kw, u_w);
   float s = 0.0;
   for (int y = ya; y < yb; y++) {
-    int row = (o.x * u_h + y) * u_w;
+    int row = (win.x * u_h + y) * u_w;
     for (int x = xa; x < xb; x++) s += fetch(X, X_wlog, (row + x) * u_c + c);
   }
   return s / float((yb - ya) * (xb - xa));

@@ -22,11 +22,8 @@ out vec4 result;
 void main() {
   int t = out_base(out_wlog) >> 2;
   int groups = u_c >> 2;
-  int p = idiv(t, groups, u_inv_c);
-  int cg = t - p * groups;
-  ivec3 o = split_pixel(p, u_oh, u_ow);
-  int y0 = o.y * u_sh - u_pt;
-  int x0 = o.z * u_sw - u_pl;
+  ivec4 win = pool_window(t, groups);
+  int cg = win.w, y0 = win.y, x0 = win.z;
   vec4 best = vec4(-INF);
 #if MODE == 0
   uvec4 bits = uvec4(0u);
@@ -39,7 +36,7 @@ void main() {
 #if INSIDE == 0
     if (y < 0 || y >= u_h) continue;
 #endif
-    int ti = ((o.x * u_h + y) * u_w + x0) * groups + cg;
+    int ti = ((win.x * u_h + y) * u_w + x0) * groups + cg;
     for (int dw = 0; dw < WIN_W; dw++, ti += groups) {
 #if INSIDE == 0
       int x = x0 + dw;
@@ -72,18 +69,15 @@ void main() {
 #else
 float pool(int i) {
   if (i >= u_size) return 0.0;
-  int p = idiv(i, u_c, u_inv_c);
-  int c = i - p * u_c;
-  ivec3 o = split_pixel(p, u_oh, u_ow);
-  int y0 = o.y * u_sh - u_pt;
-  int x0 = o.z * u_sw - u_pl;
+  ivec4 win = pool_window(i, u_c);
+  int c = win.w, y0 = win.y, x0 = win.z;
   float best = -INF;
   float pick = 0.0;
   bool have = false;
   for (int dh = 0; dh < WIN_H; dh++) {
     int y = y0 + dh;
     if (y < 0 || y >= u_h) continue;
-    int row = (o.x * u_h + y) * u_w;
+    int row = (win.x * u_h + y) * u_w;
     for (int dw = 0; dw < WIN_W; dw++) {
       int x = x0 + dw;
       if (x < 0 || x >= u_w) continue;
