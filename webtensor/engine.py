@@ -66,6 +66,8 @@ class Engine:
 
     def set_context(self, ctx: moderngl.Context) -> None:
         """Adopt a user's context; tensors of the previous context become unusable."""
+        if ctx is self._ctx:
+            return
         self.drain()  # tensors Python already dropped do not hold the old context
         if self._ctx is not None and self.num_tensors:
             raise RuntimeError(

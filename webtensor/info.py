@@ -53,8 +53,12 @@ def info() -> Info:
 def set_context(ctx) -> None:
     """Adopt a user's moderngl context (e.g. one that also draws a window).
 
+    Refused while tensors live on another context; adopting the current one is a no-op.
+
     Example:
-        >>> import moderngl, webtensor as wt
-        >>> # wt.set_context(moderngl.create_context(standalone=True, backend="egl"))
+        >>> import webtensor as wt
+        >>> ctx = wt.engine().ctx  # in practice: the moderngl context your window draws with
+        >>> wt.set_context(ctx); wt.engine().ctx is ctx
+        True
     """
     engine().set_context(ctx)
