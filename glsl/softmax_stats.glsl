@@ -1,14 +1,13 @@
 // Per-row statistics of softmax along one axis. A row is u_n elements u_inner apart;
 // row r starts at (r / u_inner) * u_n * u_inner + r % u_inner.
-//   MODE 0: out[2r] = max of row r, out[2r + 1] = 1 / sum(exp(x - max)); a row holding
+//   out[2r] = max of row r, out[2r + 1] = 1 / sum(exp(x - max)); a row holding
 //           NaN, +Inf, or only -Inf gets (NaN, NaN), as numpy's exp(x - max) / sum does.
-//   MODE 2: as MODE 0 but out[2r + 1] = log(sum) (for log_softmax).
-//   MODE 1: out[r] = sum of row r (used by the gradients).
+//   LOG 1: out[2r + 1] = log(sum) instead (for log_softmax).
 // STRIDED 0: u_inner == 1 (rows contiguous, read texel by texel); 1: any u_inner.
 #include "_common.glsl"
 #include "_nn.glsl"
-#ifndef MODE
-#define MODE 0
+#ifndef LOG
+#define LOG 0
 #endif
 #ifndef STRIDED
 #define STRIDED 0
@@ -23,11 +22,7 @@ uniform int u_inner;
 uniform float u_inv_inner;
 out vec4 result;
 
-#if MODE != 1
 #define PAD (-INF)
-#else
-#define PAD 0.0
-#endif
 
 #if STRIDED == 0
 // Texel t of row [start, end) with lanes outside it set to PAD.
@@ -39,7 +34,6 @@ vec4 edge_texel(int t, int start, int end) {
 }
 #endif
 
-#if MODE != 1
 vec2 row_stats(int r) {
   if (r >= u_rows) return vec2(0.0);
   vec4 m = vec4(-INF);
@@ -79,7 +73,7 @@ vec2 row_stats(int r) {
   for (int k = 0; k < u_n; k++) s.x += exp(fetch(X, X_wlog, start + k * u_inner) - mx);
 #endif
   float sum = (s.x + s.y) + (s.z + s.w);
-#if MODE == 2
+#if LOG
   return vec2(mx, log(sum));
 #else
   return vec2(mx, 1.0 / sum);
@@ -91,28 +85,3 @@ void main() {
   int r = base >> 1;
   result = vec4(row_stats(r), row_stats(r + 1));
 }
-#else
-float row_sum(int r) {
-  if (r >= u_rows) return 0.0;
-  vec4 s = vec4(0.0);
-#if STRIDED == 0
-  int start = r * u_n;
-  int end = start + u_n;
-  int t0 = start >> 2;
-  int t1 = (end - 1) >> 2;
-  s = edge_texel(t0, start, end);
-  if (t1 != t0) s += edge_texel(t1, start, end);
-  for (int t = t0 + 1; t < t1; t++) s += fetch_texel(X, X_wlog, t);
-#else
-  int o = idiv(r, u_inner, u_inv_inner);
-  int start = o * u_n * u_inner + (r - o * u_inner);
-  for (int k = 0; k < u_n; k++) s.x += fetch(X, X_wlog, start + k * u_inner);
-#endif
-  return (s.x + s.y) + (s.z + s.w);
-}
-
-void main() {
-  int base = out_base(out_wlog);
-  result = vec4(row_sum(base), row_sum(base + 1), row_sum(base + 2), row_sum(base + 3));
-}
-#endif

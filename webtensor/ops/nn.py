@@ -57,7 +57,7 @@ def _softmax_forward(x: Tensor, axis: int, log: bool = False) -> Tensor:
             "u_inv_inner": 1.0 / inner}
     stats_size = max(2 * rows, _MIN_STATS if x.size >= _PAD_FROM else 0)
     stats = draw("softmax_stats", [("X", x)], (stats_size,), "float32", unis,
-                 (("MODE", 2 if log else 0), ("STRIDED", strided)))
+                 (("LOG", int(log)), ("STRIDED", strided)))
     aligned = int(inner == 1 and n % 4 == 0)
     out = draw("softmax", [("X", x), ("S", stats)], x.shape, "float32", unis,
                (("ALIGNED", aligned), ("MODE", int(log))))
@@ -65,18 +65,10 @@ def _softmax_forward(x: Tensor, axis: int, log: bool = False) -> Tensor:
     return out
 
 
-def _axis_sum_forward(x: Tensor, axis: int) -> Tensor:
-    rows, n, inner = _row_geometry(x.shape, axis)
-    shape = x.shape[:axis] + (1,) + x.shape[axis + 1:]
-    if x.size == 0:
-        return zeros_like_op(convert(np.zeros(shape, np.float32)))
-    unis = {"u_rows": rows, "u_n": n, "u_inner": inner, "u_inv_inner": 1.0 / inner}
-    return draw("softmax_stats", [("X", x)], shape, "float32", unis,
-                (("MODE", 1), ("STRIDED", int(inner != 1))))
-
-
 def _axis_sum(x: Tensor, axis: int) -> Tensor:
-    return apply("softmax_axis_sum", [x], axis=axis)
+    from .reduce import sum as reduce_sum
+
+    return reduce_sum(x, axis, keepdims=True)
 
 
 def _ref_softmax(x, axis=-1):
@@ -99,11 +91,6 @@ def _softmax_cases():
     return out
 
 
-register("softmax_axis_sum", _axis_sum_forward,
-         grad=lambda dy, i, y, a: [add(zeros_like_op(i[0]), dy)],
-         reference=lambda x, axis: np.sum(x, axis=axis, keepdims=True),
-         shaders=("softmax_stats",), cases=_softmax_cases, tolerance=(1e-5, 1e-5),
-         doc="sum along one axis, kept with length 1 (softmax gradients)")
 register("softmax", lambda x, axis: _softmax_forward(x, axis, False),
          grad=lambda dy, i, y, a: [mul(y, sub(dy, _axis_sum(mul(dy, y), a["axis"])))],
          reference=_ref_softmax, shaders=("softmax_stats", "softmax"), cases=_softmax_cases,
