@@ -83,6 +83,22 @@ def test_memory_flat_across_epochs():
         model.predict(x).dispose()
 
 
+def test_single_input_and_target_given_as_one_element_lists():
+    # Keras accepts [x] / [y] for a single-input, single-output model; a plain
+    # nested list of numbers stays data
+    x, y, _ = blobs(8)
+    model = mlp()
+    model.compile(wt.train.sgd(0.1), "mse")
+    want = model.predict(x).numpy()
+    np.testing.assert_array_equal(model.predict([x]).numpy(), want)
+    np.testing.assert_array_equal(model.predict([wt.tensor(x)]).numpy(), want)
+    np.testing.assert_array_equal(model.predict(x.tolist()).numpy(), want)
+    np.testing.assert_array_equal(model.predict([x[0].tolist()]).numpy(), want[:1])
+    assert model.evaluate([x], [y]) == pytest.approx(model.evaluate(x, y), rel=1e-6)
+    hist = model.fit([x], [y], epochs=1, batch_size=4, verbose=0)
+    assert len(hist.history["loss"]) == 1
+
+
 def test_train_on_batch_returns_loss_before_update():
     x, y, _ = blobs(8)
     model = mlp()

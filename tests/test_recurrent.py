@@ -256,6 +256,36 @@ def test_bidirectional_merge_modes(mode):
         assert bi.compute_output_shape((None, 4, 3)) == (None, *want.shape[1:])
 
 
+def test_wrapped_layers_activity_regularizers():
+    # the wrappers run their inner layers' call directly: the inner activity
+    # regularizers must still reach the training loss (and only when training)
+    x = np.random.default_rng(3).normal(size=(2, 3, 4)).astype(np.float32)
+    bi = Bidirectional(SimpleRNN(2, activity_regularizer=wt.regularizers.l1(0.5)), name="bir")
+    y = bi(x, training=True)
+    got = sum(t.item() for t in bi._activity_losses)
+    assert len(bi._activity_losses) == 2
+    assert got == pytest.approx(0.5 * np.abs(y.numpy()).sum(), rel=1e-5)
+    td = TimeDistributed(wt.layers.Dense(3, activity_regularizer=wt.regularizers.l2(0.25)),
+                         name="tdr")
+    z = td(x, training=True)
+    (pen,) = td._activity_losses
+    assert pen.item() == pytest.approx(0.25 * (z.numpy().astype(np.float64) ** 2).sum(),
+                                       rel=1e-5)
+    for layer in (bi, td):
+        wt.dispose(layer._activity_losses)
+        layer._activity_losses = []
+        layer(x).dispose()
+        assert layer._activity_losses == []
+    wt.dispose([y, z])
+    model = wt.sequential([TimeDistributed(
+        wt.layers.Dense(1, activity_regularizer=wt.regularizers.l2(1.0)), input_shape=(3, 4))])
+    model.compile("sgd", "mse")
+    plain = model.evaluate(x, np.zeros((2, 3, 1), np.float32))
+    out = model.predict(x).numpy()
+    assert model.train_on_batch(x, np.zeros((2, 3, 1), np.float32)) == pytest.approx(
+        plain + (out.astype(np.float64) ** 2).sum(), rel=1e-4)
+
+
 def test_bidirectional_states_and_config():
     x = np.ones((2, 3, 2), np.float32)
     bi = Bidirectional(GRU(2, return_state=True), name="bg")

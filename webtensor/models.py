@@ -81,6 +81,12 @@ def _host(x, what: str) -> np.ndarray:
     return arr
 
 
+def _one_array(x: list | tuple) -> bool:
+    """``[array]`` as Keras accepts it for a single input or output (a list of numbers
+    or of lists is data, not a list of arrays)."""
+    return len(x) == 1 and (isinstance(x[0], np.ndarray) or _is_tensor(x[0]))
+
+
 def _upload(arr: np.ndarray) -> Tensor:
     if arr.dtype.kind == "f":
         return convert(arr.astype(np.float32, copy=False))
@@ -421,7 +427,7 @@ class Model(Layer):
             if missing:
                 raise ValueError(f"{what}: x has no data for inputs {missing}")
             xs = [x[n] for n in names]
-        elif isinstance(x, (list, tuple)) and len(self.inputs) > 1:
+        elif isinstance(x, (list, tuple)) and (len(self.inputs) > 1 or _one_array(x)):
             xs = list(x)
         else:
             xs = [x]
@@ -437,7 +443,7 @@ class Model(Layer):
             if missing:
                 raise ValueError(f"{what}: y has no targets for outputs {missing}")
             ys = [y[name] for name in names]
-        elif isinstance(y, (list, tuple)) and n > 1:
+        elif isinstance(y, (list, tuple)) and (n > 1 or _one_array(y)):
             ys = list(y)
         else:
             ys = [y]
@@ -577,7 +583,8 @@ class Model(Layer):
         """Train for ``epochs`` passes over (x, y) [fit].
 
         Args:
-            x: inputs (numpy array or Tensor; a list or dict for several inputs).
+            x: inputs (numpy array or Tensor; a list or dict for several inputs; a
+                one-element list for a single input, as in Keras).
             y: targets (same forms, per output).
             batch_size: samples per gradient step.
             epochs: number of passes.

@@ -439,10 +439,18 @@ class Layer:
         self._maybe_build(shape)
         self._check_input(shape)
         out = self.call(xs, training=training, **kwargs)
-        if training and self.activity_regularizer is not None:
-            for o in _flatten(out):
-                self._activity_losses.append(self.activity_regularizer(o))
+        self._add_activity_losses(self.activity_regularizer, out, training)
         return out
+
+    def _add_activity_losses(self, regularizer, outputs, training: bool) -> None:
+        """Keep ``regularizer(o)`` of each output for the training loss (training only).
+
+        Wrappers call their inner layers' ``call`` directly and pass the inner
+        layer's regularizer here, so it is collected with the wrapper's losses.
+        """
+        if training and regularizer is not None:
+            for o in _flatten(outputs):
+                self._activity_losses.append(regularizer(o))
 
     def _call_symbolic(self, inputs, kwargs):
         kwargs = {k: v for k, v in kwargs.items() if k != "training"}

@@ -142,6 +142,9 @@ class Bidirectional(Layer):
         kw_b = {"initial_state": init[half:]} if init else {}
         out_f = self.forward_layer.call(x, training=training, **kw_f)
         out_b = self.backward_layer.call(x, training=training, **kw_b)
+        self._add_activity_losses(self.forward_layer.activity_regularizer, out_f, training)
+        self._add_activity_losses(self.backward_layer.activity_regularizer, out_b,
+                                  training)
         if self.return_state:
             y = self._merge(out_f[0], out_b[0])
             ys = y if isinstance(y, list) else [y]
@@ -213,6 +216,7 @@ class TimeDistributed(Layer):
                              f"shape {list(x.shape)}")
         batch, steps = x.shape[:2]
         y = self.layer.call(reshape(x, (batch * steps, *x.shape[2:])), training=training)
+        self._add_activity_losses(self.layer.activity_regularizer, y, training)
         return reshape(y, (batch, steps, *y.shape[1:]))
 
     def compute_output_shape(self, input_shape):
