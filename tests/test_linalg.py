@@ -71,8 +71,20 @@ def test_dot():
     assert_close(wt.tensor(m).dot(a).numpy(), m.astype(np.float64) @ a, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match=r"dot.*\[3, 4\]"):
         wt.dot(m, r(3))
-    with pytest.raises(ValueError, match="dot"):
-        wt.dot(r(2, 2, 2), r(2))
+    with pytest.raises(ValueError, match=r"dot.*\[2, 2, 3\]"):
+        wt.dot(r(2, 2, 3), r(2))
+
+
+@pytest.mark.parametrize("sa,sb", [((2, 3, 4), (4,)), ((2, 3, 4), (4, 5)), ((4,), (2, 4, 3)),
+                                   ((3, 4), (2, 1, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)),
+                                   ((2, 3, 4), (6, 4, 5))])
+def test_dot_any_rank_as_numpy(sa, sb):
+    a, b = r(*sa), r(*sb)
+    got = wt.dot(a, b)
+    want = np.dot(a.astype(np.float64), b.astype(np.float64))
+    assert got.shape == want.shape
+    assert_close(got.numpy(), want, rtol=1e-5, atol=1e-5)
+    check_gradients(lambda x, y: wt.dot(x, y), np.dot, [a, b])
 
 
 def test_outer():

@@ -73,7 +73,7 @@ from ..registry import register
 from ..tensor import Tensor, apply, convert, draw, tensor_method
 from ._elementwise_kernel import broadcast_shapes, run_elementwise
 from .elementwise import mul, sum_to_shape
-from .movement import reshape
+from .movement import reshape, transpose
 
 # Where B is not already [N, Kp] (transpose_b with K % 4 == 0), transposing it in a
 # prepass pays from this many elements of B on (the transposed inner loop fetches
@@ -590,13 +590,17 @@ Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 
 @tensor_method()
 def dot(a, b) -> Tensor:
-    """Dot product as numpy's ``dot`` for rank 0, 1 and 2 operands.
+    """Dot product as numpy's ``dot``, for operands of any rank.
 
     vector · vector is a scalar, matrix · vector a vector, vector · matrix a vector,
-    matrix · matrix the matrix product; a rank-0 operand multiplies elementwise.
+    matrix · matrix the matrix product; a rank-0 operand multiplies elementwise. Past
+    rank 2, the last axis of ``a`` is summed against the second-to-last of ``b``
+    (the last of ``b`` when it is a vector): the result has shape
+    ``a.shape[:-1] + b.shape[:-2] + b.shape[-1:]``, as in numpy (``matmul`` instead
+    broadcasts batch dims).
 
     Raises:
-        ValueError: an operand has rank above 2, or the inner dims differ.
+        ValueError: the summed dims differ.
 
     Example:
         >>> import webtensor as wt
@@ -604,17 +608,25 @@ def dot(a, b) -> Tensor:
         32.0
         >>> wt.dot(wt.tensor([[1.0, 2.0], [3.0, 4.0]]), wt.tensor([1.0, 1.0])).numpy().tolist()
         [3.0, 7.0]
+        >>> wt.dot(wt.ones([2, 3, 4]), wt.ones([5, 4, 6])).shape
+        (2, 3, 5, 6)
     """
     a = convert(a, op="dot")
     b = convert(b, op="dot")
-    if a.rank > 2 or b.rank > 2:
-        raise ValueError(f"dot: operands must have rank <= 2, got shapes {_shapes(a, b)}")
     if a.rank == 0 or b.rank == 0:
         return mul(a, b)
-    ka, kb = a.shape[-1], b.shape[0]
+    ka, kb = a.shape[-1], b.shape[-2 if b.rank > 1 else 0]
     if ka != kb:
         raise ValueError(f"dot: inner dimensions differ ({ka} vs {kb}) for shapes {_shapes(a, b)}")
-    return matmul(a, b)
+    if a.rank <= 2 and b.rank <= 2:
+        return matmul(a, b)
+    # numpy's general dot: every row of a against every [K, N] block of b, as one matmul
+    a2 = reshape(a, (-1, ka))
+    if b.rank == 1:
+        return reshape(matmul(a2, reshape(b, (kb, 1))), a.shape[:-1])
+    perm = [b.rank - 2, *range(b.rank - 2), b.rank - 1]
+    b2 = reshape(transpose(b, perm), (kb, -1))
+    return reshape(matmul(a2, b2), (*a.shape[:-1], *b.shape[:-2], b.shape[-1]))
 
 
 @tensor_method()
