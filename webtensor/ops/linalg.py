@@ -61,6 +61,17 @@ by 2 223-233 against 231-237. Probes: without the 4 fetches of B 180, without th
 A 93: each texel fetch costs llvmpipe ~40 cycles per 8 fragments, the multiply-adds
 little, so no layout that keeps 12 fetches per 128 multiply-adds gains much, and 8
 render targets of vec4 cap the outputs per fragment at 32 (8x4 is the best ratio).
+
+Other sources for one operand, measured with standalone prototypes (1024^3, whole
+product, wall ms): B in a uniform block, 32 columns x 64 k per draw with constant
+offsets (the k loop fully unrolled; one draw per column block and k chunk, summed by
+additive blending) 304 ms; a plain uniform array 310 ms. Mesa 22.3's llvmpipe loads a
+uniform vec4 at about the cost of a texel fetch even at a constant index (8 such loads
+per 32 multiply-adds: 83 ms, against 27 ms with literal constants in their place).
+B as 28 flat varyings per instanced quad (4 k per quad, blended): 155 ms, of which
+12 ms of vertex work on the main thread. The same loop with literal constants for B,
+one texel fetch of A per 128 multiply-adds: 42 ms, so the arithmetic is cheap and
+operand loads are the whole cost.
 """
 
 from __future__ import annotations
