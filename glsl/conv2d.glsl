@@ -23,13 +23,9 @@ uniform int F_wlog;
 void main() {
   int t = out_base(out_wlog) >> 2;
   if (t << 2 >= u_total) { result = vec4(0.0); return; }
-  ivec2 pc = divmod(t, u_co4);
-  int pix = pc.x;
-  int cog = pc.y;
-  ivec3 p = split_pixel(pix, u_y.y, u_y.z);
-  int ih0 = p.y * u_stride.x - u_pad.x;
-  int iw0 = p.z * u_stride.y - u_pad.y;
-  int rowpix = p.x * u_x.y;
+  ivec4 win = out_window(t, u_co4);
+  int ih0 = win.y, iw0 = win.z, cog = win.w;
+  int rowpix = win.x * u_x.y;
   int tap_step = u_x.w * u_co4;  // filter texels per (kh, kw)
   vec4 acc = vec4(0.0);
   for (int kh = 0; kh < u_k.x; kh++) {
@@ -64,12 +60,8 @@ void main() {
 #else
 float conv_at(int e) {
   if (e >= u_total) return 0.0;
-  ivec2 pc = divmod(e, u_y.w);
-  int pix = pc.x;
-  int co = pc.y;
-  ivec3 p = split_pixel(pix, u_y.y, u_y.z);
-  int ih0 = p.y * u_stride.x - u_pad.x;
-  int iw0 = p.z * u_stride.y - u_pad.y;
+  ivec4 win = out_window(e, u_y.w);
+  int ih0 = win.y, iw0 = win.z, co = win.w;
   float acc = 0.0;
   for (int kh = 0; kh < u_k.x; kh++) {
     int ih = ih0 + kh * u_dil.x;
@@ -77,7 +69,7 @@ float conv_at(int e) {
     for (int kw = 0; kw < u_k.y; kw++) {
       int iw = iw0 + kw * u_dil.y;
       if (iw < 0 || iw >= u_x.z) continue;
-      int xi = ((p.x * u_x.y + ih) * u_x.z + iw) * u_x.w;
+      int xi = ((win.x * u_x.y + ih) * u_x.z + iw) * u_x.w;
       int fi = (kh * u_k.y + kw) * u_x.w * u_y.w + co;
 #if VEC_CI
       int xt = xi >> 2;

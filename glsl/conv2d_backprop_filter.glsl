@@ -85,9 +85,9 @@ void main() {
   ivec2 tc = divmod(row, u_x.w);
   int tap = tc.x;
   int ci = tc.y;
-  int kh = divmod(tap, u_k.y).x;
-  int r0 = s * u_slice;
-  result = tap_sum(kh, tap - kh * u_k.y, ci, cog, r0, min(r0 + u_slice, u_y.x * u_y.y));
+  ivec2 k = split_tap(tap);
+  ivec2 rows = slice_rows(s, u_slice);
+  result = tap_sum(k.x, k.y, ci, cog, rows.x, rows.y);
 }
 #else
 float grad_at(int e) {
@@ -100,9 +100,9 @@ float grad_at(int e) {
   ivec2 tc = divmod(row, u_x.w);
   int tap = tc.x;
   int ci = tc.y;
-  int kh = divmod(tap, u_k.y).x;
-  int r0 = s * u_slice;
-  return tap_sum(kh, tap - kh * u_k.y, ci, co, r0, min(r0 + u_slice, u_y.x * u_y.y));
+  ivec2 k = split_tap(tap);
+  ivec2 rows = slice_rows(s, u_slice);
+  return tap_sum(k.x, k.y, ci, co, rows.x, rows.y);
 }
 
 void main() {

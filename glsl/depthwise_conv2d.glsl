@@ -22,16 +22,10 @@ uniform int u_m;  // channel multiplier M
 void main() {
   int t = out_base(out_wlog) >> 2;
   if (t << 2 >= u_total) { result = vec4(0.0); return; }
-  ivec2 pc = divmod(t, u_co4);
-  int pix = pc.x;
-  int cog = pc.y;
-  ivec3 p = split_pixel(pix, u_y.y, u_y.z);
-  int ih0 = p.y * u_stride.x - u_pad.x;
-  int iw0 = p.z * u_stride.y - u_pad.y;
+  ivec4 win = out_window(t, u_co4);
+  int ih0 = win.y, iw0 = win.z, cog = win.w;
 #if !M1
-  int co0 = cog * 4;
-  ivec4 ci = ivec4(divmod(co0, u_m).x, divmod(co0 + 1, u_m).x, divmod(co0 + 2, u_m).x,
-                   divmod(co0 + 3, u_m).x);
+  ivec4 ci = depthwise_inputs(cog * 4, u_m);
 #endif
   vec4 acc = vec4(0.0);
   for (int kh = 0; kh < u_k.x; kh++) {
@@ -40,7 +34,7 @@ void main() {
     for (int kw = 0; kw < u_k.y; kw++) {
       int iw = iw0 + kw * u_dil.y;
       if (iw < 0 || iw >= u_x.z) continue;
-      int xpix = (p.x * u_x.y + ih) * u_x.z + iw;
+      int xpix = (win.x * u_x.y + ih) * u_x.z + iw;
       vec4 f = fetch_texel(F, F_wlog, (kh * u_k.y + kw) * u_co4 + cog);
 #if M1
       vec4 xv = fetch_texel(X, X_wlog, xpix * u_c4 + cog);
@@ -57,13 +51,9 @@ void main() {
 #else
 float conv_at(int e) {
   if (e >= u_total) return 0.0;
-  ivec2 pc = divmod(e, u_y.w);
-  int pix = pc.x;
-  int co = pc.y;
+  ivec4 win = out_window(e, u_y.w);
+  int ih0 = win.y, iw0 = win.z, co = win.w;
   int ci = divmod(co, u_m).x;
-  ivec3 p = split_pixel(pix, u_y.y, u_y.z);
-  int ih0 = p.y * u_stride.x - u_pad.x;
-  int iw0 = p.z * u_stride.y - u_pad.y;
   float acc = 0.0;
   for (int kh = 0; kh < u_k.x; kh++) {
     int ih = ih0 + kh * u_dil.x;
@@ -71,7 +61,7 @@ float conv_at(int e) {
     for (int kw = 0; kw < u_k.y; kw++) {
       int iw = iw0 + kw * u_dil.y;
       if (iw < 0 || iw >= u_x.z) continue;
-      acc += fetch(X, X_wlog, ((p.x * u_x.y + ih) * u_x.z + iw) * u_x.w + ci) *
+      acc += fetch(X, X_wlog, ((win.x * u_x.y + ih) * u_x.z + iw) * u_x.w + ci) *
              fetch(F, F_wlog, (kh * u_k.y + kw) * u_y.w + co);
     }
   }

@@ -31,17 +31,14 @@ void main() {
   ivec2 tc = divmod(sf.y >> 2, u_co4);
   int tap = tc.x;
   int cog = tc.y;
-  int kh = divmod(tap, u_k.y).x;
-  int kw = tap - kh * u_k.y;
+  ivec2 k = split_tap(tap);
 #if !M1
-  int co0 = cog * 4;
-  ivec4 ci = ivec4(divmod(co0, u_m).x, divmod(co0 + 1, u_m).x, divmod(co0 + 2, u_m).x,
-                   divmod(co0 + 3, u_m).x);
+  ivec4 ci = depthwise_inputs(cog * 4, u_m);
 #endif
-  int dh = kh * u_dil.x - u_pad.x;
-  int dw = kw * u_dil.y - u_pad.y;
-  int r0 = s * u_slice;
-  int r1 = min(r0 + u_slice, u_y.x * u_y.y);
+  int dh = k.x * u_dil.x - u_pad.x;
+  int dw = k.y * u_dil.y - u_pad.y;
+  ivec2 rows = slice_rows(s, u_slice);
+  int r0 = rows.x, r1 = rows.y;
   vec4 acc = vec4(0.0);
   ivec2 bo = divmod(r0, u_y.y);
   int b = bo.x;
@@ -78,12 +75,11 @@ float grad_at(int e) {
   int tap = tc.x;
   int co = tc.y;
   int ci = divmod(co, u_m).x;
-  int kh = divmod(tap, u_k.y).x;
-  int kw = tap - kh * u_k.y;
-  int dh = kh * u_dil.x - u_pad.x;
-  int dw = kw * u_dil.y - u_pad.y;
-  int r0 = s * u_slice;
-  int r1 = min(r0 + u_slice, u_y.x * u_y.y);
+  ivec2 k = split_tap(tap);
+  int dh = k.x * u_dil.x - u_pad.x;
+  int dw = k.y * u_dil.y - u_pad.y;
+  ivec2 rows = slice_rows(s, u_slice);
+  int r0 = rows.x, r1 = rows.y;
   float acc = 0.0;
   ivec2 bo = divmod(r0, u_y.y);
   int b = bo.x;

@@ -18,23 +18,13 @@ uniform int u_m;  // channel multiplier M
 void main() {
   int t = out_base(out_wlog) >> 2;
   if (t << 2 >= u_total) { result = vec4(0.0); return; }
-  ivec2 pc = divmod(t, u_c4);
-  int pix = pc.x;
-  int cig = pc.y;
-  ivec3 p = split_pixel(pix, u_x.y, u_x.z);
+  ivec4 p = in_pixel(t, u_c4);
+  int cig = p.w;
   vec4 acc = vec4(0.0);
   for (int kh = 0; kh < u_k.x; kh++) {
-    int nh = p.y + u_pad.x - kh * u_dil.x;
-    if (nh < 0) continue;
-    ivec2 qh = divmod(nh, u_stride.x);
-    int oh = qh.x;
-    if (qh.y != 0 || oh >= u_y.y) continue;
+    TAP_SOURCE_OR_CONTINUE(oh, p.y, kh, u_pad.x, u_dil.x, u_stride.x, u_y.y)
     for (int kw = 0; kw < u_k.y; kw++) {
-      int nw = p.z + u_pad.y - kw * u_dil.y;
-      if (nw < 0) continue;
-      ivec2 qw = divmod(nw, u_stride.y);
-      int ow = qw.x;
-      if (qw.y != 0 || ow >= u_y.z) continue;
+      TAP_SOURCE_OR_CONTINUE(ow, p.z, kw, u_pad.y, u_dil.y, u_stride.y, u_y.z)
       int dpix = (p.x * u_y.y + oh) * u_y.z + ow;
       acc += fetch_texel(DY, DY_wlog, dpix * u_co4 + cig) *
              fetch_texel(F, F_wlog, (kh * u_k.y + kw) * u_co4 + cig);
@@ -45,24 +35,14 @@ void main() {
 #else
 float grad_at(int e) {
   if (e >= u_total) return 0.0;
-  ivec2 pc = divmod(e, u_x.w);
-  int pix = pc.x;
-  int ci = pc.y;
-  ivec3 p = split_pixel(pix, u_x.y, u_x.z);
+  ivec4 p = in_pixel(e, u_x.w);
+  int ci = p.w;
   int co0 = ci * u_m;
   float acc = 0.0;
   for (int kh = 0; kh < u_k.x; kh++) {
-    int nh = p.y + u_pad.x - kh * u_dil.x;
-    if (nh < 0) continue;
-    ivec2 qh = divmod(nh, u_stride.x);
-    int oh = qh.x;
-    if (qh.y != 0 || oh >= u_y.y) continue;
+    TAP_SOURCE_OR_CONTINUE(oh, p.y, kh, u_pad.x, u_dil.x, u_stride.x, u_y.y)
     for (int kw = 0; kw < u_k.y; kw++) {
-      int nw = p.z + u_pad.y - kw * u_dil.y;
-      if (nw < 0) continue;
-      ivec2 qw = divmod(nw, u_stride.y);
-      int ow = qw.x;
-      if (qw.y != 0 || ow >= u_y.z) continue;
+      TAP_SOURCE_OR_CONTINUE(ow, p.z, kw, u_pad.y, u_dil.y, u_stride.y, u_y.z)
       int di = ((p.x * u_y.y + oh) * u_y.z + ow) * u_y.w + co0;
       int fi = (kh * u_k.y + kw) * u_y.w + co0;
       for (int m = 0; m < u_m; m++) {
