@@ -40,6 +40,16 @@ layout(location = 0) out vec4 result;
 layout(location = 1) out vec4 result_index;
 #endif
 
+// The fragments of a padded partials texture past u_total: write zeros, no work.
+bool padding(int q) {
+  if (q < u_total) return false;
+  result = vec4(0.0);
+#if ARG > 0
+  result_index = vec4(0.0);
+#endif
+  return true;
+}
+
 #if OP == 0
 #define IDENT 0.0
 #elif OP == 1
@@ -178,13 +188,7 @@ float reduce_one(int q) {
 
 void main() {
   int q = out_base(out_wlog);
-  if (q >= u_total) {  // padding of a partials texture: no work
-    result = vec4(0.0);
-#if ARG > 0
-    result_index = vec4(0.0);
-#endif
-    return;
-  }
+  if (padding(q)) return;
   result = vec4(reduce_one(q), reduce_one(q + 1), reduce_one(q + 2), reduce_one(q + 3));
 }
 
@@ -194,10 +198,7 @@ void main() {
 // window of a row may be shorter (its lanes stop with a select).
 void main() {
   int q = out_base(out_wlog);
-  if (q >= u_total) {  // padding of a partials texture: no work
-    result = vec4(0.0);
-    return;
-  }
+  if (padding(q)) return;
   ivec4 t, c;
   for (int k = 0; k < 4; k++) {
     int start, count;
@@ -237,13 +238,7 @@ void main() {
 #elif MODE == 2
 void main() {
   int q = out_base(out_wlog);
-  if (q >= u_total) {  // padding of a partials texture: no work
-    result = vec4(0.0);
-#if ARG > 0
-    result_index = vec4(0.0);
-#endif
-    return;
-  }
+  if (padding(q)) return;
   int start, count;
   window(q, start, count);
   int t = start >> 2;
@@ -288,13 +283,7 @@ float reduce_one(int q) {
 
 void main() {
   int q = out_base(out_wlog);
-  if (q >= u_total) {  // padding of a partials texture: no work
-    result = vec4(0.0);
-#if ARG > 0
-    result_index = vec4(0.0);
-#endif
-    return;
-  }
+  if (padding(q)) return;
   result = vec4(reduce_one(q), reduce_one(q + 1), reduce_one(q + 2), reduce_one(q + 3));
 }
 #endif
@@ -337,13 +326,7 @@ float index_at(int e, float j) {
 #if MODE == 2
 void main() {
   int q = out_base(out_wlog);
-  if (q >= u_total) {  // padding of a partials texture: no work
-    result = vec4(0.0);
-#if ARG > 0
-    result_index = vec4(0.0);
-#endif
-    return;
-  }
+  if (padding(q)) return;
   int start, count;
   window(q, start, count);
   int t = start >> 2;
@@ -440,13 +423,7 @@ void reduce_one(int q, out float best, out float best_i) {
 
 void main() {
   int q = out_base(out_wlog);
-  if (q >= u_total) {  // padding of a partials texture: no work
-    result = vec4(0.0);
-#if ARG > 0
-    result_index = vec4(0.0);
-#endif
-    return;
-  }
+  if (padding(q)) return;
   vec4 v, vi;
   reduce_one(q, v.x, vi.x);
   reduce_one(q + 1, v.y, vi.y);
